@@ -1,0 +1,30 @@
+import { Command, Option } from 'commander';
+import { DEFAULT_DATA_DIR, dataPaths, type DataPaths } from '../config.ts';
+
+/** Every command names its data folder the same way. */
+export function command(name: string, description: string): Command {
+  return new Command(name)
+    .description(description)
+    .addOption(new Option('--data <dir>', 'data folder holding the snapshot store and app-state database').env('VIGIL_DATA_DIR').default(DEFAULT_DATA_DIR));
+}
+
+export function pathsOf(opts: { data: string }): DataPaths {
+  return dataPaths(opts.data);
+}
+
+/** A one-line reason and a non-zero exit, for errors a user can act on. */
+export function fail(message: string, code = 1): never {
+  process.stderr.write(`vigil: ${message}\n`);
+  process.exit(code);
+}
+
+export function parseIntOption(value: string, name: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+export function parseDateOption(value: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new Error(`expected a date YYYY-MM-DD, got "${value}"`);
+  return value;
+}
