@@ -1,4 +1,4 @@
-import { DuckDBInstance, type DuckDBConnection, type DuckDBMaterializedResult, type DuckDBValue } from '@duckdb/node-api';
+import { DuckDBInstance, type DuckDBConnection, type DuckDBResultReader, type DuckDBValue } from '@duckdb/node-api';
 
 export type Params = Record<string, DuckDBValue> | DuckDBValue[];
 export type Row = Record<string, string | number | boolean | null>;
@@ -10,7 +10,7 @@ export async function openDuck(path = ':memory:', options: Record<string, string
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 /** Rows as plain JSON-safe objects: numbers for numeric columns, strings for dates and text. */
-export function toRows(result: DuckDBMaterializedResult): Row[] {
+export function toRows(result: DuckDBResultReader): Row[] {
   const names = result.columnNames();
   const numeric = result.columnTypes().map((t) => NUMERIC.test(String(t)));
   return result.getRowsJson().map((values) => {

@@ -1,0 +1,36 @@
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+
+const SOURCES = ['web', 'svelte.config.js', 'vite.config.ts'];
+
+function newestMtime(path: string): number {
+  const info = statSync(path);
+  if (!info.isDirectory()) return info.mtimeMs;
+  return readdirSync(path).reduce((max, name) => Math.max(max, newestMtime(join(path, name))), info.mtimeMs);
+}
+
+/** True when build/ is missing or older than any source of the web app. */
+export function webBuildIsStale(root = process.cwd()): boolean {
+  const index = join(root, 'build', 'index.html');
+  if (!existsSync(index)) return true;
+  const built = statSync(index).mtimeMs;
+  return SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > built);
+}
+
+/** Runs Vite's own CLI with the given arguments, inheriting the terminal. */
+export function runVite(args: string[]): Promise<void> {
+  const vite = createRequire(import.meta.url).resolve('vite/bin/vite.js');
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [vite, ...args], { stdio: 'inherit' });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite ${args.join(' ')} exited with code ${code}`))));
+  });
+}
+
+export async function buildWebIfStale(): Promise<void> {
+  if (!webBuildIsStale()) return;
+  process.stdout.write('Building the web app...\n');
+  await runVite(['build', '--logLevel', 'warn']);
+}

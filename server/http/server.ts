@@ -1,0 +1,66 @@
+import { createRequire } from 'node:module';
+import { DEMO_USERS, ensureUsers } from '../auth/bootstrap.ts';
+import type { NewUser } from '../auth/users.ts';
+import type { DataPaths } from '../config.ts';
+import { AppDb } from '../db/appdb.ts';
+import { QueryEngine } from '../db/engine.ts';
+import { buildApp } from './app.ts';
+
+const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+export const DEMO_SETTING = 'demo';
+
+export interface RunningServer {
+  url: string;
+  demoUsers: readonly NewUser[];
+  close: () => Promise<void>;
+}
+
+export interface ServeOptions {
+  paths: DataPaths;
+  port: number;
+  host: string;
+  logger?: boolean;
+  askAdmin?: () => Promise<{ username: string; password: string }>;
+}
+
+/** Opens the data folder, makes sure someone can sign in, and listens until closed. */
+export async function startServer(opts: ServeOptions): Promise<RunningServer> {
+  const db = await AppDb.open(opts.paths.appDb);
+  const engine = await QueryEngine.create(opts.paths.snapshots);
+  try {
+    const demo = (await db.getSetting(DEMO_SETTING)) === 'true';
+    await ensureUsers(db, { demo, env: process.env, ask: opts.askAdmin });
+    const demoUsers = demo ? DEMO_USERS : [];
+    const app = await buildApp({ paths: opts.paths, db, engine, version }, { logger: opts.logger ?? true });
+    await app.listen({ port: opts.port, host: opts.host });
+    const close = async () => {
+      await app.close();
+      engine.close();
+      await db.close();
+    };
+    return { url: `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`, demoUsers, close };
+  } catch (err) {
+    engine.close();
+    await db.close();
+    throw err;
+  }
+}
+
+/** Stops cleanly on Ctrl-C or a service manager's SIGTERM: in-flight requests finish, files close. */
+export function closeOnSignals(server: RunningServer): void {
+  let closing = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      if (closing) return;
+      closing = true;
+      server.close().then(
+        () => process.exit(0),
+        (err) => {
+          process.stderr.write(`vigil: error while shutting down: ${String(err)}\n`);
+          process.exit(1);
+        },
+      );
+    });
+  }
+}

@@ -1,0 +1,53 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FastifyInstance, InjectOptions } from 'fastify';
+import { DEMO_USERS, ensureUsers } from '../../server/auth/bootstrap.ts';
+import type { Role } from '../../server/auth/roles.ts';
+import { dataPaths, type DataPaths } from '../../server/config.ts';
+import { AppDb } from '../../server/db/appdb.ts';
+import { QueryEngine } from '../../server/db/engine.ts';
+import { buildApp } from '../../server/http/app.ts';
+
+export interface TestApp {
+  app: FastifyInstance;
+  paths: DataPaths;
+  /** a new session cookie of the demo user holding `role` */
+  cookieFor: (role: Role) => Promise<Record<string, string>>;
+  close: () => Promise<void>;
+}
+
+export async function tempDir(prefix: string): Promise<string> {
+  return mkdtemp(join(tmpdir(), `vigil-${prefix}-`));
+}
+
+/** A real app on a fresh data folder with the demo users; `dataDir` may already hold snapshots. */
+export async function makeTestApp(dataDir?: string): Promise<TestApp> {
+  const root = dataDir ?? (await tempDir('app'));
+  const paths = dataPaths(root);
+  const db = await AppDb.open(paths.appDb);
+  await ensureUsers(db, { demo: true, env: {} });
+  const engine = await QueryEngine.create(paths.snapshots);
+  const app = await buildApp({ paths, db, engine, version: 'test' }, { webRoot: join(root, 'no-web') });
+  return {
+    app,
+    paths,
+    cookieFor: async (role) => {
+      const user = DEMO_USERS.find((u) => u.role === role)!;
+      const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-vigil-csrf': '1' }, payload: { username: user.username, password: user.password } });
+      if (res.statusCode !== 200) throw new Error(`login as ${role} failed: ${res.body}`);
+      return { [res.cookies[0].name]: res.cookies[0].value };
+    },
+    close: async () => {
+      await app.close();
+      engine.close();
+      await db.close();
+      if (!dataDir) await rm(root, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function injectAs(t: TestApp, role: Role | undefined, opts: InjectOptions) {
+  const cookies = role ? await t.cookieFor(role) : {};
+  return t.app.inject({ ...opts, cookies, headers: { 'x-vigil-csrf': '1', ...(opts.headers ?? {}) } });
+}
