@@ -34,12 +34,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const demoUsers = demo ? DEMO_USERS : [];
     const app = await buildApp({ paths: opts.paths, db, engine, version }, { logger: opts.logger ?? true });
     await app.listen({ port: opts.port, host: opts.host });
+    const address = app.server.address();
+    const port = typeof address === 'object' && address ? address.port : opts.port;
     const close = async () => {
       await app.close();
       engine.close();
       await db.close();
     };
-    return { url: `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${opts.port}`, demoUsers, close };
+    return { url: `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`, demoUsers, close };
   } catch (err) {
     engine.close();
     await db.close();
