@@ -18,7 +18,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/admin/users': ['admin'],
 };
 
-const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000-abcd' };
+const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000000-abcd' };
 
 function concreteUrl(url: string): string {
   return url.replace(/:(\w+)/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x');

@@ -23,14 +23,16 @@ export const MANIFEST = 'manifest.json';
 export const QUALITY = 'quality.json';
 const TEMP_PREFIX = '.tmp-';
 
-/** Ids sort by creation time, so the newest snapshot is the greatest id. */
+/** Ids sort by creation time (to the millisecond), so the newest snapshot is the greatest id. */
 export function newSnapshotId(now = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+  const stamp = now.toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 18);
   return `${stamp}-${randomBytes(2).toString('hex')}`;
 }
 
+export const SNAPSHOT_ID = /^[0-9]{8}-[0-9]{9}-[0-9a-f]{4}$/;
+
 export function snapshotDir(snapshotsRoot: string, id: string): string {
-  if (!/^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$/.test(id)) throw new SnapshotNotFound(id);
+  if (!SNAPSHOT_ID.test(id)) throw new SnapshotNotFound(id);
   return join(snapshotsRoot, id);
 }
 
@@ -105,7 +107,8 @@ export async function publishSnapshot(
   await removeStaleTemp(snapshotsRoot);
   const now = new Date();
   const id = newSnapshotId(now);
-  const dir = join(snapshotsRoot, TEMP_PREFIX + id);
+  // the pid in the name tells a crashed publish's leftovers from one still running
+  const dir = join(snapshotsRoot, `${TEMP_PREFIX}${id}-${process.pid}`);
   await mkdir(dir);
   try {
     const partial = await fill({ id, dir });
@@ -120,6 +123,7 @@ export async function publishSnapshot(
     }
     await writeFile(join(dir, MANIFEST), JSON.stringify(manifest, null, 2));
     await fsyncPath(join(dir, MANIFEST));
+    await pauseBeforeRename(dir);
     await rename(dir, join(snapshotsRoot, id));
     await fsyncPath(snapshotsRoot);
     return manifest;
@@ -129,8 +133,32 @@ export async function publishSnapshot(
   }
 }
 
+/**
+ * Test hook: with VIGIL_TEST_PAUSE_BEFORE_PUBLISH=<ms> a publish waits that long with every file
+ * written but before the rename, and says so on stderr, so that a test can kill it right there.
+ */
+async function pauseBeforeRename(dir: string): Promise<void> {
+  const ms = Number(process.env.VIGIL_TEST_PAUSE_BEFORE_PUBLISH);
+  if (!ms) return;
+  process.stderr.write(`vigil: paused before publishing ${dir}\n`);
+  await new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes what publishes of dead processes left behind (also files named after their staging folder). */
 async function removeStaleTemp(snapshotsRoot: string): Promise<void> {
   for (const name of await readdir(snapshotsRoot)) {
-    if (name.startsWith(TEMP_PREFIX)) await rm(join(snapshotsRoot, name), { recursive: true, force: true });
+    if (!name.startsWith(TEMP_PREFIX)) continue;
+    const pid = Number(/^\.tmp-\d{8}-\d+-[0-9a-f]{4}-(\d+)/.exec(name)?.[1]);
+    if (pid && isRunning(pid)) continue;
+    await rm(join(snapshotsRoot, name), { recursive: true, force: true });
   }
 }

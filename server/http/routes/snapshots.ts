@@ -1,12 +1,12 @@
 import type { FastifyInstance } from 'fastify';
 import { ALL_ROLES } from '../../auth/roles.ts';
 import type { QualityReport } from '../../snapshots/quality.ts';
-import { QUALITY, SnapshotNotFound, listSnapshots, readManifest, readSnapshotFile } from '../../snapshots/store.ts';
+import { QUALITY, SNAPSHOT_ID, SnapshotNotFound, listSnapshots, readManifest, readSnapshotFile } from '../../snapshots/store.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { addRoute, z } from '../route.ts';
 
-const SnapshotParams = z.object({ id: z.string().regex(/^[0-9]{8}-[0-9]{6}-[0-9a-f]{4}$/, 'not a snapshot id') });
+const SnapshotParams = z.object({ id: z.string().regex(SNAPSHOT_ID, 'not a snapshot id') });
 
 export function snapshotRoutes(app: FastifyInstance, ctx: AppContext): void {
   addRoute(app, {

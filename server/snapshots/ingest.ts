@@ -1,0 +1,187 @@
+// Ingest: a folder of platform exports -> one published snapshot (Parquet per table, manifest,
+// quality.json). Everything heavy runs set-based in one in-memory DuckDB per ingest, spilling to
+// a work folder beside the staging folder. Whole-input failures throw IngestError before the
+// rename, so the previous snapshot is never touched.
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { DuckDBConnection } from '@duckdb/node-api';
+import { all, openDuck } from '../db/duck.ts';
+import { checkTable, createRejectionsTable, type Candidate, type TableCounts } from './checks.ts';
+import { IngestError } from './failure.ts';
+import { discoverInputs, type Inputs, type SplitSource } from './inputs.ts';
+import type { QualityReport, SourceQuality, TableQuality } from './quality.ts';
+import { loadFile, loadInlineRows, type LoadedSource } from './read.ts';
+import { reasonCounts, rejectedSamples, whereSource, whereTable } from './report.ts';
+import { TABLE_ORDER, type TableName } from './schema.ts';
+import { createLineRejectionsTable, rejectLinesOfRejectedRows, splitSource } from './split.ts';
+import { publishSnapshot, QUALITY, type Manifest, type StagedSnapshot, type TableEntry } from './store.ts';
+import { tableCandidate } from './tablefile.ts';
+import { utf8Input } from './transcode.ts';
+import { writeTable } from './write.ts';
+
+export { IngestError } from './failure.ts';
+
+export interface IngestProgress {
+  step: 'read' | 'check' | 'write' | 'report';
+  detail: string;
+}
+
+export interface IngestOptions {
+  /** the folder of exports */
+  input: string;
+  snapshotsRoot: string;
+  /** mapping file; default: mapping.json in the input folder, if any */
+  mapping?: string;
+  /** YYYY-MM-DD; default: the date of the newest accepted order */
+  asOf?: string;
+  onProgress?: (progress: IngestProgress) => void;
+}
+
+export interface IngestResult {
+  manifest: Manifest;
+  quality: QualityReport;
+}
+
+interface Loaded {
+  candidates: Map<TableName, Candidate[]>;
+  splits: { source: SplitSource; loaded: LoadedSource; tables: TableName[] }[];
+  warnings: string[];
+}
+
+async function load(conn: DuckDBConnection, inputs: Inputs, work: string, progress: (p: IngestProgress) => void): Promise<Loaded> {
+  const candidates = new Map<TableName, Candidate[]>();
+  const add = (table: TableName, candidate: Candidate) => candidates.set(table, [...(candidates.get(table) ?? []), candidate]);
+  const splits: Loaded['splits'] = [];
+  const warnings = [...inputs.warnings];
+  for (const source of inputs.sources) {
+    progress({ step: 'read', detail: source.origin.name });
+    const table = `src_${source.id}`;
+    const origin = source.origin;
+    const loaded = 'rows' in origin ? await loadInlineRows(conn, origin, table) : await loadFile(conn, await utf8Input(origin, work, source.id), table);
+    if (source.kind === 'table') {
+      add(source.table, tableCandidate(source, loaded, warnings));
+    } else {
+      const made = await splitSource(conn, source, loaded);
+      source.spec.split.forEach((target, k) => add(target.table, made[k]));
+      splits.push({ source, loaded, tables: source.spec.split.map((t) => t.table) });
+    }
+  }
+  return { candidates, splits, warnings };
+}
+
+async function tableQuality(conn: DuckDBConnection, table: TableName, candidates: Candidate[], counts: TableCounts): Promise<TableQuality> {
+  const reasons = await reasonCounts(conn, 'rejections', whereTable(table));
+  return {
+    table,
+    files: [...new Set(candidates.map((c) => c.label))],
+    read: counts.read,
+    accepted: counts.accepted,
+    rejected: counts.read - counts.accepted,
+    reasons,
+    samples: await rejectedSamples(conn, 'rejections', whereTable(table), candidates),
+  };
+}
+
+async function sourceQuality(conn: DuckDBConnection, split: Loaded['splits'][number]): Promise<SourceQuality> {
+  const { source, loaded } = split;
+  const reasons = await reasonCounts(conn, 'line_rejections', whereSource(source.id));
+  const rejected = Object.values(reasons).reduce((a, b) => a + b, 0);
+  const values = { from: loaded.table, row: 'rowid' as const, columns: loaded.headers.map((_, k) => `c${k}`), headers: loaded.headers };
+  return {
+    file: source.origin.name,
+    tables: split.tables,
+    read: loaded.rows,
+    accepted: loaded.rows - rejected,
+    rejected,
+    reasons,
+    samples: await rejectedSamples(conn, 'line_rejections', whereSource(source.id), [{ src: source.id, label: source.origin.name, values }]),
+  };
+}
+
+function summary(reasons: Record<string, number>): string {
+  return Object.entries(reasons).map(([reason, n]) => `${reason} ${n}`).join(', ');
+}
+
+/** Loads, checks and writes every table into the staging folder; returns the manifest body and report. */
+async function build(
+  conn: DuckDBConnection,
+  inputs: Inputs,
+  staged: StagedSnapshot,
+  work: string,
+  opts: IngestOptions,
+  startedAt: string,
+): Promise<{ manifest: Omit<Manifest, 'id' | 'createdAt'>; quality: QualityReport }> {
+  const progress = opts.onProgress ?? (() => {});
+  await createRejectionsTable(conn);
+  await createLineRejectionsTable(conn);
+  const { candidates, splits, warnings } = await load(conn, inputs, work, progress);
+
+  const tables: Partial<Record<TableName, TableEntry>> = {};
+  const qualities: TableQuality[] = [];
+  for (const table of TABLE_ORDER) {
+    const offered = candidates.get(table);
+    if (!offered) continue;
+    progress({ step: 'check', detail: table });
+    const counts = await checkTable(conn, table, offered, inputs.tables);
+    if (table === 'orders' && counts.accepted === 0) {
+      const reasons = await reasonCounts(conn, 'rejections', whereTable('orders'));
+      const files = [...new Set(offered.map((c) => c.label))].join(', ');
+      throw new IngestError(`no order was accepted from ${files}: ${counts.read} rows read${counts.read ? `, all rejected (${summary(reasons)})` : ''}`);
+    }
+    progress({ step: 'write', detail: table });
+    tables[table] = await writeTable(conn, table, staged.dir, counts.accepted);
+    qualities.push(await tableQuality(conn, table, offered, counts));
+  }
+
+  progress({ step: 'report', detail: 'quality.json' });
+  const sources: SourceQuality[] = [];
+  for (const split of splits) {
+    const lost = await rejectLinesOfRejectedRows(conn, split.source);
+    if (lost) {
+      warnings.push(`${split.source.origin.name}: ${lost} lines were rejected because a row built from them was rejected by the table checks; rows of other tables built from the same lines were kept`);
+    }
+    sources.push(await sourceQuality(conn, split));
+  }
+
+  const [{ newest }] = await all<{ newest: string | null }>(conn, `SELECT strftime(max(ordered_at), '%Y-%m-%d') AS newest FROM acc_orders`);
+  const quality: QualityReport = {
+    snapshotId: staged.id,
+    source: inputs.source,
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    tables: qualities,
+    missingTables: TABLE_ORDER.filter((t) => !inputs.tables.has(t)),
+    ...(sources.length ? { sources } : {}),
+    warnings,
+  };
+  return { manifest: { asOf: opts.asOf ?? newest!, source: inputs.source, tables }, quality };
+}
+
+/** Ingests one input folder and publishes it as a new snapshot. */
+export async function ingest(opts: IngestOptions): Promise<IngestResult> {
+  const startedAt = new Date().toISOString();
+  if (opts.asOf !== undefined && (!/^\d{4}-\d{2}-\d{2}$/.test(opts.asOf) || Number.isNaN(Date.parse(opts.asOf)))) {
+    throw new IngestError(`as-of must be a date YYYY-MM-DD, got "${opts.asOf}"`);
+  }
+  const inputs = await discoverInputs(opts.input, opts.mapping);
+  let quality: QualityReport | undefined;
+  const manifest = await publishSnapshot(opts.snapshotsRoot, async (staged) => {
+    // beside the staging folder, not in it: the rename must publish only the snapshot's files,
+    // and its ".tmp-" prefix lets the next publish clear it after a crash
+    const work = `${staged.dir}.work`;
+    await mkdir(work);
+    const db = await openDuck(':memory:', { temp_directory: join(work, 'spill') });
+    const conn = await db.connect();
+    try {
+      const built = await build(conn, inputs, staged, work, opts, startedAt);
+      quality = built.quality;
+      await writeFile(join(staged.dir, QUALITY), JSON.stringify(quality, null, 2));
+      return built.manifest;
+    } finally {
+      conn.closeSync();
+      db.closeSync();
+      await rm(work, { recursive: true, force: true });
+    }
+  });
+  return { manifest, quality: quality! };
+}
