@@ -1,6 +1,19 @@
 import type { Command } from 'commander';
+import { devCommand } from './dev.ts';
+import { generateCommand } from './generate.ts';
+import { ingestCommand } from './ingest.ts';
+import { serveCommand } from './serve.ts';
+import { snapshotsCommand } from './snapshots.ts';
+import { startCommand } from './start.ts';
 
 /** Each command lives in its own module and is listed here. */
 export function commands(): Command[] {
-  return [];
+  return [
+    startCommand(),
+    serveCommand(),
+    devCommand(),
+    ingestCommand(),
+    snapshotsCommand(),
+    generateCommand(),
+  ];
 }
