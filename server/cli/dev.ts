@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { command } from './options.ts';
+import { viteCli } from './web-build.ts';
 
 /**
  * Two processes that both reload: the API server under `tsx watch`, and Vite's dev server,
@@ -14,12 +15,11 @@ export function devCommand(): Command {
     .action((opts: { data: string; apiPort: string }) => {
       const require = createRequire(import.meta.url);
       const tsx = require.resolve('tsx/cli');
-      const vite = require.resolve('vite/bin/vite.js');
       const cli = fileURLToPath(new URL('../vigil.js', import.meta.url));
       const env = { ...process.env, VIGIL_API_PORT: opts.apiPort };
       const children: ChildProcess[] = [
         spawn(process.execPath, [tsx, 'watch', '--clear-screen=false', cli, 'serve', '--data', opts.data, '--port', opts.apiPort], { stdio: 'inherit', env }),
-        spawn(process.execPath, [vite, 'dev'], { stdio: 'inherit', env }),
+        spawn(process.execPath, [viteCli(), 'dev'], { stdio: 'inherit', env }),
       ];
       const stop = () => children.forEach((c) => c.kill('SIGTERM'));
       process.once('SIGINT', stop);

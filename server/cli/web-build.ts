@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 const SOURCES = ['web', 'svelte.config.js', 'vite.config.ts'];
 
@@ -19,9 +19,16 @@ export function webBuildIsStale(root = process.cwd()): boolean {
   return SOURCES.some((s) => existsSync(join(root, s)) && newestMtime(join(root, s)) > built);
 }
 
+/** Vite's CLI script; its package exports only package.json, so the bin path is read from there. */
+export function viteCli(): string {
+  const manifest = createRequire(import.meta.url).resolve('vite/package.json');
+  const { bin } = JSON.parse(readFileSync(manifest, 'utf8')) as { bin: { vite: string } };
+  return join(dirname(manifest), bin.vite);
+}
+
 /** Runs Vite's own CLI with the given arguments, inheriting the terminal. */
 export function runVite(args: string[]): Promise<void> {
-  const vite = createRequire(import.meta.url).resolve('vite/bin/vite.js');
+  const vite = viteCli();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [vite, ...args], { stdio: 'inherit' });
     child.on('error', reject);
