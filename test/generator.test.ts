@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateSample, type GenerateOptions, type GenerateSummary } from '../server/sample/generate.ts';
 import { ENUMS, TABLE_NAMES, TABLES } from '../server/snapshots/schema.ts';
+import { parseCsv } from './helpers/csv.ts';
 
 const END = '2026-06-30';
 const BASE = { orders: 20_000, months: 13, end: END } as const;
@@ -29,23 +30,6 @@ async function fileHashes(dir: string): Promise<Record<string, string>> {
     hashes[name] = createHash('sha256').update(await readFile(join(dir, name))).digest('hex');
   }
   return hashes;
-}
-
-/** A minimal RFC 4180 reader: quoted fields may hold commas and doubled quotes. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') { row.push(field); field = ''; } else if (ch === '\n') { row.push(field); rows.push(row); row = []; field = ''; } else if (ch !== '\r') field += ch;
-  }
-  if (field !== '' || row.length > 0) { row.push(field); rows.push(row); }
-  return rows;
 }
 
 async function query<T>(conn: DuckDBConnection, sql: string): Promise<T[]> {

@@ -10,39 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, literal } from '../server/db/duck.ts';
 import { ingest, type IngestResult } from '../server/snapshots/ingest.ts';
 import type { SourceQuality } from '../server/snapshots/quality.ts';
+import { parseCsv } from './helpers/csv.ts';
 
-const DATASET = '/work/shared/datasets/uci-online-retail';
+// shared/ stands beside the repository, in CI as here
+const DATASET = resolve(import.meta.dirname, '../../shared/datasets/uci-online-retail');
 const MAPPING = resolve(import.meta.dirname, '../server/snapshots/mappings/uci-online-retail.json');
-
-/** RFC 4180 records: quoted fields may hold commas, doubled quotes and line breaks. */
-function parseCsv(text: string): string[][] {
-  const records: string[][] = [];
-  let record: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text[i];
-    if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') {
-        field += '"';
-        i++;
-      } else if (ch === '"') quoted = false;
-      else field += ch;
-    } else if (ch === '"') quoted = true;
-    else if (ch === ',') {
-      record.push(field);
-      field = '';
-    } else if (ch === '\n' || ch === '\r') {
-      if (ch === '\r' && text[i + 1] === '\n') i++;
-      record.push(field);
-      records.push(record);
-      record = [];
-      field = '';
-    } else field += ch;
-  }
-  if (field !== '' || record.length) records.push([...record, field]);
-  return records;
-}
 
 /** Whole cents of a price with at most 2 significant decimals, else undefined. */
 function cents(text: string | null): number | undefined {
