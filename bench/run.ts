@@ -1,13 +1,15 @@
-// npm run bench [-- --orders N]: generates a sample, ingests it, and prints the figures.
-// Results are written to bench/results/ingest.json; tests never assert on time.
+// npm run bench [-- --orders N] [-- --runs R]: generates a sample, ingests it, prints the figures,
+// then times the KPI API on that snapshot (bench/kpis.ts). Results are written to
+// bench/results/ingest.json and kpis.json; tests never assert on time.
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateSample } from '../server/sample/generate.ts';
 import { ingest } from '../server/snapshots/ingest.ts';
+import { benchKpis, printKpiBench, writeKpiBench } from './kpis.ts';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000000' }, end: { type: 'string', default: '2026-11-25' } } });
+const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000000' }, end: { type: 'string', default: '2026-11-25' }, runs: { type: 'string', default: '20' } } });
 const orders = Number(values.orders);
 
 function peakRssMb(): number {
@@ -38,6 +40,11 @@ try {
     'bench/results/ingest.json',
     `${JSON.stringify({ takenAt: new Date().toISOString(), orders, cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, results: rows }, null, 2)}\n`,
   );
+
+  const runs = Number(values.runs);
+  const kpis = await benchKpis(join(work, 'snapshots'), runs);
+  printKpiBench(orders, runs, kpis);
+  await writeKpiBench(orders, runs, kpis);
 } finally {
   await rm(work, { recursive: true, force: true });
 }

@@ -16,6 +16,10 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/snapshots': ALL,
   'GET /api/snapshots/:id/quality': ALL,
   'GET /api/admin/users': ['admin'],
+  'GET /api/kpis': ALL,
+  'GET /api/kpis/series': ALL,
+  'GET /api/kpis/breakdown': ALL,
+  'GET /api/kpis/catalog': ALL,
 };
 
 const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000000-abcd' };

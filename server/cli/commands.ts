@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { devCommand } from './dev.ts';
 import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
+import { kpiCommand } from './kpi.ts';
 import { serveCommand } from './serve.ts';
 import { snapshotsCommand } from './snapshots.ts';
 import { startCommand } from './start.ts';
@@ -15,5 +16,6 @@ export function commands(): Command[] {
     ingestCommand(),
     snapshotsCommand(),
     generateCommand(),
+    kpiCommand(),
   ];
 }

@@ -27,10 +27,10 @@ export function viteCli(): string {
 }
 
 /** Runs Vite's own CLI with the given arguments, inheriting the terminal. */
-export function runVite(args: string[]): Promise<void> {
+function runVite(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<void> {
   const vite = viteCli();
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [vite, ...args], { stdio: 'inherit' });
+    const child = spawn(process.execPath, [vite, ...args], { stdio: 'inherit', env });
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`vite ${args.join(' ')} exited with code ${code}`))));
   });
@@ -39,5 +39,6 @@ export function runVite(args: string[]): Promise<void> {
 export async function buildWebIfStale(): Promise<void> {
   if (!webBuildIsStale()) return;
   process.stdout.write('Building the web app...\n');
-  await runVite(['build', '--logLevel', 'warn']);
+  // a production build even when called from the tests, whose NODE_ENV=test would pull in dev-only code
+  await runVite(['build', '--logLevel', 'warn'], { ...process.env, NODE_ENV: 'production' });
 }

@@ -8,6 +8,7 @@ import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
+import { kpiRoutes } from './routes/kpis.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
 import { userRoutes } from './routes/users.ts';
 import { NoSnapshot } from '../db/engine.ts';
@@ -20,7 +21,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes];
+const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes];
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });

@@ -4,6 +4,7 @@ import type { NewUser } from '../auth/users.ts';
 import type { DataPaths } from '../config.ts';
 import { AppDb } from '../db/appdb.ts';
 import { QueryEngine } from '../db/engine.ts';
+import { KpiEngine } from '../metrics/engine.ts';
 import { buildApp } from './app.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -32,7 +33,8 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const demo = (await db.getSetting(DEMO_SETTING)) === 'true';
     await ensureUsers(db, { demo, env: process.env, ask: opts.askAdmin });
     const demoUsers = demo ? DEMO_USERS : [];
-    const app = await buildApp({ paths: opts.paths, db, engine, version }, { logger: opts.logger ?? true });
+    const kpis = await KpiEngine.create(engine);
+    const app = await buildApp({ paths: opts.paths, db, engine, kpis, version }, { logger: opts.logger ?? true });
     await app.listen({ port: opts.port, host: opts.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;

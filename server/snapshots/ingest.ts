@@ -6,6 +6,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
 import { all, openDuck } from '../db/duck.ts';
+import { buildRollups } from '../metrics/rollups.ts';
 import { checkTable, createRejectionsTable, type Candidate, type TableCounts } from './checks.ts';
 import { IngestError } from './failure.ts';
 import { discoverInputs, type Inputs, type SplitSource } from './inputs.ts';
@@ -176,6 +177,8 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
       const built = await build(conn, inputs, staged, work, opts, startedAt);
       quality = built.quality;
       await writeFile(join(staged.dir, QUALITY), JSON.stringify(quality, null, 2));
+      // in the staging folder, so that the rename publishes the rollups with the tables they summarise
+      await buildRollups(staged.dir, built.manifest.tables);
       return built.manifest;
     } finally {
       conn.closeSync();

@@ -13,6 +13,7 @@ import { dataPaths } from '../../server/config.ts';
 import { AppDb } from '../../server/db/appdb.ts';
 import { QueryEngine } from '../../server/db/engine.ts';
 import { buildApp } from '../../server/http/app.ts';
+import { KpiEngine } from '../../server/metrics/engine.ts';
 import { listSnapshots } from '../../server/snapshots/store.ts';
 import { tempDir } from '../helpers/app.ts';
 
@@ -68,7 +69,7 @@ describe('web shell in Chromium', () => {
     db = await AppDb.open(paths.appDb);
     await ensureUsers(db, { demo: true, env: {} });
     engine = await QueryEngine.create(paths.snapshots);
-    app = await buildApp({ paths, db, engine, version: 'e2e' }, { webRoot: resolve('build') });
+    app = await buildApp({ paths, db, engine, kpis: await KpiEngine.create(engine), version: 'e2e' }, { webRoot: resolve('build') });
     await app.listen({ port: 0, host: '127.0.0.1' });
     const address = app.server.address();
     if (!address || typeof address === 'string') throw new Error('no port');

@@ -8,6 +8,7 @@ import { dataPaths, type DataPaths } from '../../server/config.ts';
 import { AppDb } from '../../server/db/appdb.ts';
 import { QueryEngine } from '../../server/db/engine.ts';
 import { buildApp } from '../../server/http/app.ts';
+import { KpiEngine } from '../../server/metrics/engine.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -28,7 +29,8 @@ export async function makeTestApp(dataDir?: string): Promise<TestApp> {
   const db = await AppDb.open(paths.appDb);
   await ensureUsers(db, { demo: true, env: {} });
   const engine = await QueryEngine.create(paths.snapshots);
-  const app = await buildApp({ paths, db, engine, version: 'test' }, { webRoot: join(root, 'no-web') });
+  const kpis = await KpiEngine.create(engine);
+  const app = await buildApp({ paths, db, engine, kpis, version: 'test' }, { webRoot: join(root, 'no-web') });
   return {
     app,
     paths,
