@@ -13,6 +13,8 @@ export class NoSnapshot extends Error {
 /** One queryable snapshot: its manifest and the schema whose views point at its Parquet files. */
 export interface OpenSnapshot {
   manifest: Manifest;
+  /** the snapshot's folder, where its Parquet files and rollups are */
+  dir: string;
   schema: string;
   tables: Set<string>;
 }
@@ -60,7 +62,7 @@ export class QueryEngine {
         await conn.run(`CREATE OR REPLACE VIEW ${ident(schema)}.${ident(table)} AS SELECT * FROM read_parquet(${literal(join(dir, entry.file))})`);
         tables.add(table);
       }
-      return { manifest, schema, tables };
+      return { manifest, dir, schema, tables };
     } finally {
       conn.closeSync();
     }

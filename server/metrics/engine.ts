@@ -148,7 +148,7 @@ export class KpiEngine {
     const id = snap.manifest.id;
     let data = this.data.get(id);
     if (!data) {
-      data = loadSnapshotData(this.queries, snap, this.useRollups);
+      data = loadSnapshotData(snap, this.useRollups);
       this.data.set(id, data);
       data.catch(() => this.data.delete(id));
     }
