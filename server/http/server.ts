@@ -2,10 +2,8 @@ import { createRequire } from 'node:module';
 import { DEMO_USERS, ensureUsers } from '../auth/bootstrap.ts';
 import type { NewUser } from '../auth/users.ts';
 import type { DataPaths } from '../config.ts';
-import { AppDb } from '../db/appdb.ts';
-import { QueryEngine } from '../db/engine.ts';
-import { KpiEngine } from '../metrics/engine.ts';
 import { buildApp } from './app.ts';
+import { openContext } from './context.ts';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -27,26 +25,23 @@ export interface ServeOptions {
 
 /** Opens the data folder, makes sure someone can sign in, and listens until closed. */
 export async function startServer(opts: ServeOptions): Promise<RunningServer> {
-  const db = await AppDb.open(opts.paths.appDb);
-  const engine = await QueryEngine.create(opts.paths.snapshots);
+  const opened = await openContext(opts.paths, version);
   try {
+    const { db } = opened.ctx;
     const demo = (await db.getSetting(DEMO_SETTING)) === 'true';
     await ensureUsers(db, { demo, env: process.env, ask: opts.askAdmin });
     const demoUsers = demo ? DEMO_USERS : [];
-    const kpis = await KpiEngine.create(engine);
-    const app = await buildApp({ paths: opts.paths, db, engine, kpis, version }, { logger: opts.logger ?? true });
+    const app = await buildApp(opened.ctx, { logger: opts.logger ?? true });
     await app.listen({ port: opts.port, host: opts.host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const close = async () => {
       await app.close();
-      engine.close();
-      await db.close();
+      await opened.close();
     };
     return { url: `http://${opts.host === '0.0.0.0' ? 'localhost' : opts.host}:${port}`, demoUsers, close };
   } catch (err) {
-    engine.close();
-    await db.close();
+    await opened.close();
     throw err;
   }
 }

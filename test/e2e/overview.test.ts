@@ -4,21 +4,15 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { DEMO_USERS, ensureUsers } from '../../server/auth/bootstrap.ts';
-import { buildWebIfStale } from '../../server/cli/web-build.ts';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { DEMO_USERS } from '../../server/auth/bootstrap.ts';
 import { dataPaths } from '../../server/config.ts';
-import { AppDb } from '../../server/db/appdb.ts';
-import { QueryEngine } from '../../server/db/engine.ts';
-import { buildApp } from '../../server/http/app.ts';
 import type { BreakdownReply, CatalogReply, KpiReply, Unit } from '../../server/metrics/contract.ts';
-import { KpiEngine } from '../../server/metrics/engine.ts';
 import { generateSample } from '../../server/sample/generate.ts';
 import { ingest } from '../../server/snapshots/ingest.ts';
 import { tempDir } from '../helpers/app.ts';
+import { startBrowserApp, type BrowserApp } from '../helpers/browser.ts';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const EXEC = DEMO_USERS.find((u) => u.role === 'executive')!;
 const SHOTS = resolve('test-results');
 
@@ -80,42 +74,23 @@ let base = '';
 
 describe('Overview dashboard in Chromium', () => {
   let root: string;
-  let app: FastifyInstance;
-  let db: AppDb;
-  let engine: QueryEngine;
+  let served: BrowserApp;
   let browser: Browser;
   let catalog: CatalogReply;
 
   beforeAll(async () => {
-    await buildWebIfStale();
     await mkdir(SHOTS, { recursive: true });
     root = await tempDir('e2e-overview');
     const exports = join(root, 'exports');
     await generateSample({ out: exports, orders: 20_000, months: 14, end: TO, seed: 7 });
     const paths = dataPaths(root);
     await ingest({ input: exports, snapshotsRoot: paths.snapshots });
-
-    db = await AppDb.open(paths.appDb);
-    await ensureUsers(db, { demo: true, env: {} });
-    engine = await QueryEngine.create(paths.snapshots);
-    const kpis = await KpiEngine.create(engine);
-    app = await buildApp({ paths, db, engine, kpis, version: 'e2e' }, { webRoot: resolve('build') });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    base = `http://127.0.0.1:${address.port}`;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    served = await startBrowserApp(root);
+    ({ base, browser } = served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    engine?.close();
-    await db?.close();
+    await served?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });
 

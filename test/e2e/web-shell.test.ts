@@ -5,19 +5,12 @@ import { spawnSync } from 'node:child_process';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import type { FastifyInstance } from 'fastify';
-import { DEMO_USERS, ensureUsers } from '../../server/auth/bootstrap.ts';
-import { buildWebIfStale } from '../../server/cli/web-build.ts';
-import { dataPaths } from '../../server/config.ts';
-import { AppDb } from '../../server/db/appdb.ts';
-import { QueryEngine } from '../../server/db/engine.ts';
-import { buildApp } from '../../server/http/app.ts';
-import { KpiEngine } from '../../server/metrics/engine.ts';
+import { type Browser, type Page } from 'playwright-core';
+import { DEMO_USERS } from '../../server/auth/bootstrap.ts';
 import { listSnapshots } from '../../server/snapshots/store.ts';
 import { tempDir } from '../helpers/app.ts';
+import { startBrowserApp, type BrowserApp } from '../helpers/browser.ts';
 
-const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 const ADMIN = DEMO_USERS.find((u) => u.role === 'admin')!;
 const EXEC = DEMO_USERS.find((u) => u.role === 'executive')!;
 
@@ -51,41 +44,23 @@ async function horizontalOverflow(page: Page): Promise<number> {
 
 describe('web shell in Chromium', () => {
   let root: string;
-  let app: FastifyInstance;
-  let db: AppDb;
-  let engine: QueryEngine;
+  let served: BrowserApp;
   let browser: Browser;
   let base: string;
 
   beforeAll(async () => {
-    await buildWebIfStale();
     root = await tempDir('e2e-web');
     const exports = join(root, 'exports');
     await writeExports(exports);
     const ingest = spawnSync(process.execPath, [resolve('server/vigil.js'), 'ingest', exports, '--data', root], { encoding: 'utf8' });
     if (ingest.status !== 0) throw new Error(`ingest failed: ${ingest.stderr}${ingest.stdout}`);
 
-    const paths = dataPaths(root);
-    db = await AppDb.open(paths.appDb);
-    await ensureUsers(db, { demo: true, env: {} });
-    engine = await QueryEngine.create(paths.snapshots);
-    app = await buildApp({ paths, db, engine, kpis: await KpiEngine.create(engine), version: 'e2e' }, { webRoot: resolve('build') });
-    await app.listen({ port: 0, host: '127.0.0.1' });
-    const address = app.server.address();
-    if (!address || typeof address === 'string') throw new Error('no port');
-    base = `http://127.0.0.1:${address.port}`;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-    });
+    served = await startBrowserApp(root);
+    ({ base, browser } = served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await app?.close();
-    engine?.close();
-    await db?.close();
+    await served?.close();
     if (root) await rm(root, { recursive: true, force: true });
   });
 

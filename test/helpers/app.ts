@@ -5,10 +5,8 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { DEMO_USERS, ensureUsers } from '../../server/auth/bootstrap.ts';
 import type { Role } from '../../server/auth/roles.ts';
 import { dataPaths, type DataPaths } from '../../server/config.ts';
-import { AppDb } from '../../server/db/appdb.ts';
-import { QueryEngine } from '../../server/db/engine.ts';
 import { buildApp } from '../../server/http/app.ts';
-import { KpiEngine } from '../../server/metrics/engine.ts';
+import { openContext } from '../../server/http/context.ts';
 
 export interface TestApp {
   app: FastifyInstance;
@@ -22,15 +20,16 @@ export async function tempDir(prefix: string): Promise<string> {
   return mkdtemp(join(tmpdir(), `vigil-${prefix}-`));
 }
 
-/** A real app on a fresh data folder with the demo users; `dataDir` may already hold snapshots. */
-export async function makeTestApp(dataDir?: string): Promise<TestApp> {
+/**
+ * A real app on a fresh data folder with the demo users; `dataDir` may already hold snapshots.
+ * Without `webRoot` only the API is served.
+ */
+export async function makeTestApp(dataDir?: string, opts: { webRoot?: string } = {}): Promise<TestApp> {
   const root = dataDir ?? (await tempDir('app'));
   const paths = dataPaths(root);
-  const db = await AppDb.open(paths.appDb);
-  await ensureUsers(db, { demo: true, env: {} });
-  const engine = await QueryEngine.create(paths.snapshots);
-  const kpis = await KpiEngine.create(engine);
-  const app = await buildApp({ paths, db, engine, kpis, version: 'test' }, { webRoot: join(root, 'no-web') });
+  const opened = await openContext(paths, 'test');
+  await ensureUsers(opened.ctx.db, { demo: true, env: {} });
+  const app = await buildApp(opened.ctx, { webRoot: opts.webRoot ?? join(root, 'no-web') });
   return {
     app,
     paths,
@@ -42,8 +41,7 @@ export async function makeTestApp(dataDir?: string): Promise<TestApp> {
     },
     close: async () => {
       await app.close();
-      engine.close();
-      await db.close();
+      await opened.close();
       if (!dataDir) await rm(root, { recursive: true, force: true });
     },
   };
