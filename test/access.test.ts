@@ -20,6 +20,17 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/kpis/series': ALL,
   'GET /api/kpis/breakdown': ALL,
   'GET /api/kpis/catalog': ALL,
+  'GET /api/staff/performance': ALL,
+  'GET /api/staff/:id': ALL,
+  'GET /api/segments/rfm': ALL,
+  'GET /api/segments/rules': ALL,
+  'PUT /api/segments/rules': ['admin'],
+  'GET /api/segments/customers': ALL,
+  'GET /api/segments/customers.csv': ALL,
+  'GET /api/segments/cohorts': ALL,
+  'GET /api/segments/tiers': ALL,
+  'GET /api/segments/movement': ALL,
+  'GET /api/segments/new-returning': ALL,
 };
 
 const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000000-abcd' };

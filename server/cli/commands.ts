@@ -3,8 +3,10 @@ import { devCommand } from './dev.ts';
 import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
 import { kpiCommand } from './kpi.ts';
+import { segmentsCommand } from './segments.ts';
 import { serveCommand } from './serve.ts';
 import { snapshotsCommand } from './snapshots.ts';
+import { staffCommand } from './staff.ts';
 import { startCommand } from './start.ts';
 
 /** Each command lives in its own module and is listed here. */
@@ -17,5 +19,7 @@ export function commands(): Command[] {
     snapshotsCommand(),
     generateCommand(),
     kpiCommand(),
+    segmentsCommand(),
+    staffCommand(),
   ];
 }

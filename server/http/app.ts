@@ -9,7 +9,9 @@ import { HttpError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kpiRoutes } from './routes/kpis.ts';
+import { segmentRoutes } from './routes/segments.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
+import { staffRoutes } from './routes/staff.ts';
 import { userRoutes } from './routes/users.ts';
 import { NoSnapshot } from '../db/engine.ts';
 
@@ -21,7 +23,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes];
+const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes];
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });

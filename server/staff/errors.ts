@@ -1,0 +1,5 @@
+export class StaffNotFound extends Error {
+  constructor(readonly staffId: string) {
+    super(`no staff member '${staffId}' in this snapshot`);
+  }
+}
