@@ -15,6 +15,7 @@ import { tempDir } from '../helpers/app.ts';
 import { startBrowserApp, type BrowserApp } from '../helpers/browser.ts';
 
 const EXEC = DEMO_USERS.find((u) => u.role === 'executive')!;
+const ADMIN = DEMO_USERS.find((u) => u.role === 'admin')!;
 const SHOTS = resolve('test-results');
 const TO = '2026-06-30';
 const PERIOD = '2026-06';
@@ -25,10 +26,10 @@ const count = (v: number) => v.toLocaleString('en-US', { maximumFractionDigits: 
 
 let base = '';
 
-async function signIn(page: Page, next: string): Promise<void> {
+async function signIn(page: Page, next: string, user: { username: string; password: string } = EXEC): Promise<void> {
   await page.goto(`${base}/login?next=${encodeURIComponent(next)}`);
-  await page.fill('#username', EXEC.username);
-  await page.fill('#password', EXEC.password);
+  await page.fill('#username', user.username);
+  await page.fill('#password', user.password);
   await page.click('button[type=submit]');
   await page.waitForURL((url) => !url.pathname.startsWith('/login'));
 }
@@ -67,12 +68,17 @@ describe('Customers and Staff pages in Chromium', () => {
     if (root) await rm(root, { recursive: true, force: true });
   });
 
-  async function open(path: string, ready: string, viewport = { width: 1280, height: 900 }): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
+  async function open(
+    path: string,
+    ready: string,
+    viewport = { width: 1280, height: 900 },
+    user: { username: string; password: string } = EXEC,
+  ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
     const context = await browser.newContext({ viewport, locale: 'en-US' });
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (err) => errors.push(err.message));
-    await signIn(page, path);
+    await signIn(page, path, user);
     await settled(page, ready);
     return { context, page, errors };
   }
@@ -186,6 +192,63 @@ describe('Customers and Staff pages in Chromium', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('Customers rule editor: an admin edits the rules, an uncovered cell is refused by the server; an executive cannot edit', async () => {
+    const admin = await open('/customers', '[data-table="rules"] tbody tr', { width: 1280, height: 900 }, ADMIN);
+    try {
+      const { page, errors } = admin;
+      const rules = await apiGet<RulesReply>(page, '/api/segments/rules');
+      await page.locator('[data-edit-rules]').click();
+      const editor = page.locator('[data-rule-editor]');
+      await editor.waitFor();
+      await expect.poll(() => editor.locator('[data-edit-rule]').count()).toBe(rules.rules.length);
+      expect(Number(await editor.locator('[data-coverage]').getAttribute('data-coverage'))).toBe(125);
+      expect(await text(page, '[data-coverage]')).toBe('Cells covered: 125 / 125');
+      await page.locator('[data-card="rules"]').screenshot({ path: join(SHOTS, 'customers-rules-editor-1280.png') });
+
+      // remove the last rule, the catch-all: some cells are left without a segment
+      await editor.locator(`[data-edit-rule="${rules.rules.length}"] [data-remove-rule]`).click();
+      await expect.poll(() => editor.locator('[data-edit-rule]').count()).toBe(rules.rules.length - 1);
+      const covered = Number(await editor.locator('[data-coverage]').getAttribute('data-coverage'));
+      expect(covered).toBeLessThan(125);
+
+      // the server refuses the table and says why
+      const [res] = await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/segments/rules') && r.request().method() === 'PUT'),
+        editor.locator('[data-save-rules]').click(),
+      ]);
+      expect(res.status()).toBe(400);
+      const banner = editor.locator('[role="alert"]');
+      await banner.waitFor();
+      expect(await banner.textContent()).toContain('without a segment');
+      expect(await banner.textContent()).toContain('The rules were not saved');
+      await page.screenshot({ path: join(SHOTS, 'customers-rules-error-1280.png'), fullPage: true });
+
+      // the editor fits a phone
+      await page.setViewportSize({ width: 375, height: 800 });
+      await page.waitForTimeout(300);
+      expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);
+      await editor.screenshot({ path: join(SHOTS, 'customers-rules-editor-375.png') });
+
+      // cancel: back to the unchanged table
+      await editor.locator('[data-cancel-rules]').click();
+      await expect.poll(() => page.locator('[data-rule-editor]').count()).toBe(0);
+      await expect.poll(() => page.locator('[data-table="rules"] tbody tr').count()).toBe(rules.rules.length);
+      expect((await apiGet<RulesReply>(page, '/api/segments/rules')).source).toBe(rules.source);
+      expect(errors).toEqual([]);
+    } finally {
+      await admin.context.close();
+    }
+
+    const exec = await open('/customers', '[data-table="rules"] tbody tr');
+    try {
+      expect(await exec.page.locator('[data-edit-rules]').count()).toBe(0);
+      expect(await exec.page.getByRole('button', { name: 'Edit rules' }).count()).toBe(0);
+      expect(exec.errors).toEqual([]);
+    } finally {
+      await exec.context.close();
+    }
+  }, 180_000);
 
   it('Staff: ranking, revenue and service figures equal the API; a person opens with their figures and definitions', async () => {
     const { context, page, errors } = await open(`/staff?period=${PERIOD}`, '[data-table="sales"] tr[data-staff]');
