@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AppDb } from '../db/appdb.ts';
+import { toDbTime } from '../db/time.ts';
 import { findUser, type User } from './users.ts';
 
 export const SESSION_COOKIE = 'vigil_session';
@@ -11,16 +12,12 @@ function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-function sqlTime(ms: number): string {
-  return new Date(ms).toISOString().replace('T', ' ').replace('Z', '');
-}
-
 export async function createSession(db: AppDb, username: string, source: string, now = Date.now()): Promise<string> {
   const token = randomBytes(32).toString('base64url');
   await db.run(
     `INSERT INTO sessions (token_hash, username, created_at, last_seen_at, expires_at, source)
      VALUES ($hash, $username, $now::TIMESTAMP, $now::TIMESTAMP, $expires::TIMESTAMP, $source)`,
-    { hash: hashToken(token), username, now: sqlTime(now), expires: sqlTime(now + ABSOLUTE_MS), source },
+    { hash: hashToken(token), username, now: toDbTime(now), expires: toDbTime(now + ABSOLUTE_MS), source },
   );
   return token;
 }
@@ -32,10 +29,10 @@ export async function sessionUser(db: AppDb, token: string, now = Date.now()): P
     `SELECT username FROM sessions
      WHERE token_hash = $hash AND NOT revoked
        AND expires_at > $now::TIMESTAMP AND last_seen_at > $idle::TIMESTAMP`,
-    { hash, now: sqlTime(now), idle: sqlTime(now - IDLE_MS) },
+    { hash, now: toDbTime(now), idle: toDbTime(now - IDLE_MS) },
   );
   if (!row) return undefined;
-  await db.run('UPDATE sessions SET last_seen_at = $now::TIMESTAMP WHERE token_hash = $hash', { hash, now: sqlTime(now) });
+  await db.run('UPDATE sessions SET last_seen_at = $now::TIMESTAMP WHERE token_hash = $hash', { hash, now: toDbTime(now) });
   return findUser(db, row.username);
 }
 

@@ -88,13 +88,18 @@ export class AppDb {
     await this.run('CREATE TABLE IF NOT EXISTS schema_migrations (name VARCHAR PRIMARY KEY, applied_at TIMESTAMP NOT NULL DEFAULT current_timestamp)');
     const applied = new Set((await this.all<{ name: string }>('SELECT name FROM schema_migrations')).map((r) => r.name));
     const files = (await readdir(MIGRATIONS_DIR)).filter((f) => f.endsWith('.sql')).sort();
-    for (const file of files.filter((f) => !applied.has(f))) {
+    const pending = files.filter((f) => !applied.has(f));
+    for (const file of pending) {
       const sql = await readFile(join(MIGRATIONS_DIR, file), 'utf8');
       await this.transaction(async (tx) => {
         await tx.run(sql);
         await tx.run('INSERT INTO schema_migrations (name) VALUES ($name)', { name: file });
       });
     }
+    // Schema changes go from the write-ahead log into the file at once: DuckDB cannot replay an
+    // ALTER TABLE from the log after a crash (duckdb/duckdb#18259, #20543), so a server killed
+    // before its first clean close could not open its database again.
+    if (pending.length) await this.run('CHECKPOINT');
   }
 
   async close(): Promise<void> {

@@ -45,7 +45,7 @@ CREATE SEQUENCE risk_history_seq START 1;
 CREATE TABLE risk_history (
   id         BIGINT PRIMARY KEY DEFAULT nextval('risk_history_seq'),
   risk_id    VARCHAR NOT NULL,
-  at         TIMESTAMP NOT NULL,
+  "at"       TIMESTAMP NOT NULL,         -- quoted: AT is a keyword in DuckDB
   username   VARCHAR NOT NULL,
   field      VARCHAR NOT NULL,      -- 'owner', 'residual_impact', 'action 3 status', ...
   old_value  VARCHAR,
@@ -58,7 +58,7 @@ CREATE SEQUENCE risk_timeline_seq START 1;
 CREATE TABLE risk_timeline (
   id            BIGINT PRIMARY KEY DEFAULT nextval('risk_timeline_seq'),
   risk_id       VARCHAR NOT NULL,
-  at            TIMESTAMP NOT NULL,
+  "at"          TIMESTAMP NOT NULL,      -- quoted: AT is a keyword in DuckDB
   kind          VARCHAR NOT NULL CHECK (kind IN ('created', 'alert', 'review', 'note')),
   username      VARCHAR,
   indicator_id  VARCHAR,
@@ -101,6 +101,7 @@ CREATE TABLE indicators (
 CREATE TABLE indicator_states (
   indicator_id    VARCHAR NOT NULL,
   scope           VARCHAR NOT NULL,
+  scope_label     VARCHAR,                       -- the scope's display name ('Tmall' for 'tmall'), so lists need no snapshot
   state           VARCHAR NOT NULL,
   step            VARCHAR NOT NULL,              -- the as-of step last applied (a date, or an hour for technical indicators)
   memory          JSON NOT NULL,                 -- StateMemory after `step`
@@ -142,6 +143,7 @@ CREATE TABLE alerts (
   id               BIGINT PRIMARY KEY DEFAULT nextval('alert_seq'),
   indicator_id     VARCHAR NOT NULL,
   scope            VARCHAR NOT NULL,
+  scope_label      VARCHAR,
   level            VARCHAR NOT NULL CHECK (level IN ('warning', 'critical')),
   status           VARCHAR NOT NULL CHECK (status IN ('open', 'recovering', 'closed')),
   opened_at        TIMESTAMP NOT NULL,
