@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { devCommand } from './dev.ts';
+import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
 import { kpiCommand } from './kpi.ts';
@@ -20,6 +21,7 @@ export function commands(): Command[] {
     generateCommand(),
     kpiCommand(),
     segmentsCommand(),
+    evaluateCommand(),
     staffCommand(),
   ];
 }
