@@ -8,6 +8,9 @@ import { injectAs, makeTestApp, type TestApp } from './helpers/app.ts';
 // The access contract, written independently of the route modules: adding a route without a row
 // here fails the first test, and a changed rule fails the second.
 const ALL: readonly Role[] = ROLES;
+// analysts and above write indicators and handle alerts; risks are edited by their owners (checked in the domain) and admins
+const WRITERS: readonly Role[] = ['analyst', 'risk_owner', 'admin'];
+const RISK_EDITORS: readonly Role[] = ['risk_owner', 'admin'];
 const EXPECTED: Record<string, Access> = {
   'GET /api/health': 'public',
   'POST /api/auth/login': 'public',
@@ -31,6 +34,34 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/segments/tiers': ALL,
   'GET /api/segments/movement': ALL,
   'GET /api/segments/new-returning': ALL,
+  'GET /api/risk/indicators': ALL,
+  'GET /api/risk/indicators/:id': ALL,
+  'POST /api/risk/indicators': WRITERS,
+  'PUT /api/risk/indicators/:id': WRITERS,
+  'DELETE /api/risk/indicators/:id': WRITERS,
+  'POST /api/risk/indicators/preview': WRITERS,
+  'GET /api/risk/indicators/:id/series': ALL,
+  'POST /api/risk/indicators/:id/test-email': WRITERS,
+  'GET /api/risk/evaluations': ALL,
+  'POST /api/risk/evaluate': WRITERS,
+  'GET /api/risk/alerts': ALL,
+  'POST /api/risk/alerts/:id/acknowledge': WRITERS,
+  'POST /api/risk/alerts/:id/snooze': WRITERS,
+  'GET /api/risk/risks': ALL,
+  'GET /api/risk/risks.csv': ALL,
+  'POST /api/risk/risks': RISK_EDITORS,
+  'GET /api/risk/risks/:id': ALL,
+  'PATCH /api/risk/risks/:id': RISK_EDITORS,
+  'POST /api/risk/risks/:id/actions': RISK_EDITORS,
+  'PATCH /api/risk/risks/:id/actions/:actionId': RISK_EDITORS,
+  'POST /api/risk/risks/:id/review': RISK_EDITORS,
+  'POST /api/risk/risks/:id/notes': RISK_EDITORS,
+  'GET /api/risk/heatmap': ALL,
+  'GET /api/risk/matrix': ALL,
+  'PUT /api/risk/matrix': ['admin'],
+  'GET /api/notify/outbox': ALL,
+  'GET /api/notify/outbox/:id': ALL,
+  'POST /api/notify/outbox/:id/retry': ['admin'],
 };
 
 const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000000-abcd' };
@@ -61,7 +92,7 @@ describe('access rules of /api routes', () => {
         const res = await injectAs(t, role, { method: method as 'GET', url: concreteUrl(url) });
         if (allowed) expect([401, 403]).not.toContain(res.statusCode);
         else expect(res.statusCode).toBe(role === undefined ? 401 : 403);
-        if (res.statusCode !== 204) expect(res.headers['content-type']).toMatch(/json/);
+        if (res.statusCode !== 204) expect(res.headers['content-type']).toMatch(url.endsWith('.csv') && res.statusCode === 200 ? /text\/csv/ : /json/);
       });
     }
   }

@@ -9,6 +9,9 @@ import { HttpError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kpiRoutes } from './routes/kpis.ts';
+import { outboxRoutes } from './routes/outbox.ts';
+import { riskIndicatorRoutes } from './routes/riskIndicators.ts';
+import { riskRegisterRoutes } from './routes/riskRegister.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
 import { staffRoutes } from './routes/staff.ts';
@@ -23,7 +26,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes];
+const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, riskRegisterRoutes, riskIndicatorRoutes];
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });

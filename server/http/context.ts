@@ -2,6 +2,8 @@ import type { DataPaths } from '../config.ts';
 import { AppDb } from '../db/appdb.ts';
 import { QueryEngine } from '../db/engine.ts';
 import { KpiEngine } from '../metrics/engine.ts';
+import { OutboxSender } from '../notify/sender.ts';
+import { Evaluator } from '../risk/evaluator.ts';
 
 /** What every route module is given: the data folder, the app-state database, the query engine and the KPI engine over it. */
 export interface AppContext {
@@ -9,6 +11,14 @@ export interface AppContext {
   db: AppDb;
   engine: QueryEngine;
   kpis: KpiEngine;
+  /** delivers the email outbox over SMTP (VIGIL_SMTP_URL) or into data/outbox; startServer runs its loop */
+  outbox: OutboxSender;
+  /** evaluates risk indicators (publish, schedule, manual); runs never overlap */
+  evaluator: Evaluator;
+  /** set by startServer while the risk monitor runs, so indicator edits rebuild its cron jobs */
+  riskMonitor?: { reload(): Promise<void> };
+  /** the address users open the app at, for links in emails (VIGIL_APP_URL) */
+  appUrl: string;
   version: string;
 }
 
@@ -25,9 +35,15 @@ export async function openContext(paths: DataPaths, version: string): Promise<Op
     engine = await QueryEngine.create(paths.snapshots);
     const opened = engine;
     const kpis = await KpiEngine.create(opened);
+    const outbox = OutboxSender.create(db, { smtpUrl: process.env.VIGIL_SMTP_URL, from: process.env.VIGIL_SMTP_FROM, outboxDir: paths.outbox });
+    // links in alert emails point here (the address users open the app at)
+    const appUrl = process.env.VIGIL_APP_URL ?? 'http://localhost:8080';
+    const evaluator = new Evaluator({ db, kpis, engine: opened, paths, outbox, appUrl });
     return {
-      ctx: { paths, db, engine: opened, kpis, version },
+      ctx: { paths, db, engine: opened, kpis, outbox, evaluator, appUrl, version },
       close: async () => {
+        await evaluator.idle();
+        await outbox.stop();
         opened.close();
         await db.close();
       },

@@ -2,6 +2,8 @@ import { createRequire } from 'node:module';
 import { DEMO_USERS, ensureUsers } from '../auth/bootstrap.ts';
 import type { NewUser } from '../auth/users.ts';
 import type { DataPaths } from '../config.ts';
+import { pollMsFromEnv, startRiskMonitor } from '../risk/monitor.ts';
+import { libraryOwner, seedRiskLibrary } from '../risk/seed.ts';
 import { buildApp } from './app.ts';
 import { openContext } from './context.ts';
 
@@ -31,11 +33,17 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const demo = (await db.getSetting(DEMO_SETTING)) === 'true';
     await ensureUsers(db, { demo, env: process.env, ask: opts.askAdmin });
     const demoUsers = demo ? DEMO_USERS : [];
+    await seedRiskLibrary(db, await libraryOwner(db, demo));
     const app = await buildApp(opened.ctx, { logger: opts.logger ?? true });
     await app.listen({ port: opts.port, host: opts.host });
+    // messages queued before a crash or while the mail server was down go out now
+    opened.ctx.outbox.start();
+    const monitor = startRiskMonitor(opened.ctx.evaluator, db, { snapshotsRoot: opts.paths.snapshots, pollMs: pollMsFromEnv(process.env), log: (m) => app.log.warn(m) });
+    opened.ctx.riskMonitor = monitor;
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const close = async () => {
+      await monitor.stop();
       await app.close();
       await opened.close();
     };

@@ -6,11 +6,14 @@ import { DEMO_USERS, ensureUsers } from '../../server/auth/bootstrap.ts';
 import type { Role } from '../../server/auth/roles.ts';
 import { dataPaths, type DataPaths } from '../../server/config.ts';
 import { buildApp } from '../../server/http/app.ts';
-import { openContext } from '../../server/http/context.ts';
+import { openContext, type AppContext } from '../../server/http/context.ts';
+import { seedRiskLibrary } from '../../server/risk/seed.ts';
 
 export interface TestApp {
   app: FastifyInstance;
   paths: DataPaths;
+  /** the app's context, for tests that drive a domain (e.g. the outbox sender) beside the API */
+  ctx: AppContext;
   /** a new session cookie of the demo user holding `role` */
   cookieFor: (role: Role) => Promise<Record<string, string>>;
   close: () => Promise<void>;
@@ -29,10 +32,12 @@ export async function makeTestApp(dataDir?: string, opts: { webRoot?: string } =
   const paths = dataPaths(root);
   const opened = await openContext(paths, 'test');
   await ensureUsers(opened.ctx.db, { demo: true, env: {} });
+  await seedRiskLibrary(opened.ctx.db, 'risk');
   const app = await buildApp(opened.ctx, { webRoot: opts.webRoot ?? join(root, 'no-web') });
   return {
     app,
     paths,
+    ctx: opened.ctx,
     cookieFor: async (role) => {
       const user = DEMO_USERS.find((u) => u.role === role)!;
       const res = await app.inject({ method: 'POST', url: '/api/auth/login', headers: { 'x-vigil-csrf': '1' }, payload: { username: user.username, password: user.password } });
