@@ -9,7 +9,7 @@ import { findUser, type User } from '../server/auth/users.ts';
 import { generateSample } from '../server/sample/generate.ts';
 import { ingest } from '../server/snapshots/ingest.ts';
 import { IndicatorInput } from '../server/risk/contract.ts';
-import type { Evaluator } from '../server/risk/evaluator.ts';
+import { Evaluator } from '../server/risk/evaluator.ts';
 import { listEvaluations } from '../server/risk/evaluationStore.ts';
 import { createIndicator, getIndicator, indicatorsWithState, listAlerts, updateIndicator } from '../server/risk/indicatorStore.ts';
 import { LAST_EVALUATED_SETTING, startRiskMonitor } from '../server/risk/monitor.ts';
@@ -52,7 +52,8 @@ beforeAll(async () => {
   await generateSample({ out: join(root, 'export'), orders: 20_000, months: 7, end: '2026-06-30', seed: 5 });
   await ingest({ input: join(root, 'export'), snapshotsRoot: join(root, 'snapshots') });
   t = await makeTestApp(root);
-  evaluator = t.ctx.evaluator;
+  // these tests walk the state machine from a blank memory, one chosen day at a time
+  evaluator = new Evaluator({ ...t.ctx, warmupDays: 0 });
   admin = (await findUser(t.ctx.db, 'admin'))!;
   const series = await evaluator.series(base('probe'), { days: 8 });
   days = series.series[0].points.map((p) => p.date).slice(-6);
@@ -181,6 +182,28 @@ describe('evaluation', () => {
     expect((await indicatorsWithState(t.ctx.db, { ids: ['resplit'] }))[0].states).toEqual([]);
     const reply = await run(['resplit'], days[0]);
     expect(Object.values(reply.states).reduce((a, b) => a + b, 0)).toBeGreaterThan(1);
+  });
+
+  it("replays the days before an indicator's first evaluation, so an alert already in force opens", async () => {
+    // thresholds from the 61 days ending on the last test day: some earlier day breaches, the last
+    // day lies in the hysteresis band, and nothing falls past the clear threshold
+    const history = (await evaluator.series(base('warm_probe'), { days: 61, to: days[5] })).series[0].points.map((p) => p.value!);
+    const last = history.at(-1)!;
+    const peak = Math.max(...history.slice(0, -1));
+    expect(peak).toBeGreaterThan(last);
+    const th = { warning: (peak + last) / 2, critical: peak * 10, clear: Math.min(...history) / 2 };
+    await createIndicator(t.ctx.db, base('warm', th), 'analyst');
+    await createIndicator(t.ctx.db, base('cold', th), 'analyst');
+
+    const warm = await new Evaluator({ ...t.ctx, warmupDays: 60 }).run({ trigger: 'manual', indicatorIds: ['warm'], asOf: days[5] });
+    expect(warm.transitions.map((x) => [x.kind, x.to])).toEqual([['breach', 'warning']]);
+    expect(await listAlerts(t.ctx.db, { indicator: 'warm' })).toHaveLength(1);
+    expect(await outbox('warm')).toHaveLength(1);
+
+    // the same day without the replay: the value alone is below the warning threshold
+    const cold = await run(['cold'], days[5]);
+    expect(cold.transitions).toEqual([]);
+    expect(cold.states.ok).toBe(1);
   });
 
   it('isolates an indicator that fails: its state is error, the others are evaluated', async () => {

@@ -3,9 +3,17 @@ import { listSnapshots } from '../snapshots/store.ts';
 import { command, pathsOf } from './options.ts';
 
 /** Plain-text columns; columns listed in `right` are right-aligned (numbers). */
+/** Terminal columns a string takes: CJK and full-width characters take two. */
+const displayWidth = (s: string) => [...s].reduce((w, ch) => w + (/[\u1100-\u115f\u2e80-\ua4cf\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]/.test(ch) ? 2 : 1), 0);
+
+const pad = (s: string, width: number, right: boolean) => {
+  const fill = ' '.repeat(Math.max(0, width - displayWidth(s)));
+  return right ? fill + s : s + fill;
+};
+
 export function textTable(header: string[], rows: string[][], right: number[] = []): string {
-  const widths = header.map((h, k) => Math.max(h.length, ...rows.map((r) => r[k].length)));
-  const line = (cells: string[]) => cells.map((c, k) => (right.includes(k) ? c.padStart(widths[k]) : c.padEnd(widths[k]))).join('  ').trimEnd();
+  const widths = header.map((h, k) => Math.max(displayWidth(h), ...rows.map((r) => displayWidth(r[k]))));
+  const line = (cells: string[]) => cells.map((c, k) => pad(c, widths[k], right.includes(k))).join('  ').trimEnd();
   return [line(header), ...rows.map(line)].join('\n') + '\n';
 }
 

@@ -6,13 +6,8 @@ import { fromDbTime, toDbTime } from '../db/time.ts';
 import type { MessageKind, OutboxDetail, OutboxMessage } from '../risk/contract.ts';
 import type { Mail } from './transport.ts';
 
-export interface NewMessage {
-  key: string;
-  kind: MessageKind;
-  recipients: string[];
-  subject: string;
-  text: string;
-  html: string;
+/** A message to queue: the mail itself (its id comes from the table) and what it is about. */
+export interface NewMessage extends Omit<Mail, 'id'> {
   indicatorId?: string | null;
   alertId?: number | null;
 }

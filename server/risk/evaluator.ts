@@ -9,7 +9,7 @@ import { addDays } from '../metrics/periods.ts';
 import type { KpiEngine } from '../metrics/engine.ts';
 import { applyConsequences, writeAlertRow, type Tx } from './alerts.ts';
 import {
-  INDICATOR_STATES, type EvaluationRunReply, type Indicator, type IndicatorInput, type IndicatorSeriesReply, type IndicatorState, type Level, type Measurement, type Transition,
+  INDICATOR_STATES, type EvaluationRunReply, type Indicator, type IndicatorInput, type IndicatorSeriesReply, type IndicatorState, type Level, type Measurement, type StateMemory, type Transition,
   type TransitionKind,
 } from './contract.ts';
 import { insertEvaluations, storedStates, upsertStates, type IndicatorWrite, type ScopeWrite, type StoredState } from './evaluationStore.ts';
@@ -28,6 +28,8 @@ export interface EvaluatorDeps {
   outbox: { wake(): void };
   appUrl: string;
   now?: () => Date;
+  /** days replayed before an indicator's first evaluation (default WARMUP_DAYS; 0 starts from a blank memory) */
+  warmupDays?: number;
 }
 
 export interface RunOptions {
@@ -40,6 +42,13 @@ export interface RunOptions {
 
 /** The days of history an alert message shows. */
 const RECENT_DAYS = 56;
+
+/**
+ * Days replayed before an indicator's first evaluation, so that an incident already under way
+ * when the indicator starts watching (a new install, a new or re-scoped indicator) is an open
+ * alert, not the quiet baseline a relative or hysteresis rule would otherwise take it for.
+ */
+const WARMUP_DAYS = 60;
 
 type Scopes = MeasuredScopes['scopes'];
 type Run = RunOptions & { snapshotId: string; asOf: string };
@@ -86,7 +95,8 @@ export class Evaluator {
       const stored = await storedStates(this.deps.db, indicator.id);
       let scopes: Scopes;
       try {
-        scopes = (await measureSteps(this.measureDeps(), indicator, { snapshotId: snapshot.id, from: asOf, to: asOf })).scopes;
+        const from = stored.size ? asOf : addDays(asOf, -(this.deps.warmupDays ?? WARMUP_DAYS));
+        scopes = (await measureSteps(this.measureDeps(), indicator, { snapshotId: snapshot.id, from, to: asOf })).scopes;
       } catch (err) {
         reply.errors.push({ indicatorId: indicator.id, message: messageOf(err) });
         scopes = failedScopes(stored, asOf, messageOf(err));
@@ -173,12 +183,22 @@ interface SteppedScope extends ScopeWrite {
   alertId: number | null;
 }
 
+/** The memory a scope without stored state starts from: its earlier points replayed silently. */
+function warmMemory(indicator: Indicator, points: Scopes[number]['points']): StateMemory {
+  return points.reduce((memory, p) => stepState(memory, p.m, indicator, { now: `${p.date}T23:59:59.999Z`, snoozed: true }).memory, initialMemory());
+}
+
 /** One scope through the state machine, and the alert row that opens, moves or closes with it. */
 async function stepScope(tx: Tx, { indicator, scope, point, stored, run, at }: StepInput): Promise<SteppedScope> {
   // a re-run of the same step starts from the memory before it, so it never counts twice
-  const memoryBefore = (stored?.step === point.step ? stored.memoryBefore : stored?.memory) ?? initialMemory();
+  const memoryBefore = (stored?.step === point.step ? stored.memoryBefore : stored?.memory) ?? warmMemory(indicator, scope.points.slice(0, -1));
   const snoozed = [indicator.snoozedUntil, stored?.snoozedUntil].some((until) => typeof until === 'string' && until > at);
   const result = stepState(memoryBefore, point.m, indicator, { now: at, snoozed });
+  // an alert level in force with no alert row yet (found by the warm-up) opens its alert on this step
+  if (memoryBefore.level !== 'ok' && memoryBefore.alertId === null && (result.state === 'warning' || result.state === 'critical')) {
+    result.transition = 'breach';
+    if (!snoozed) result.memory.lastNotifiedAt = at;
+  }
   const alert = await writeAlertRow(tx, {
     indicator, scope: scope.scope, scopeLabel: scope.scopeLabel, asOf: run.asOf, measurement: point.m, state: result.state,
     transition: result.transition, memoryBefore, notified: result.transition !== null && !snoozed, at,

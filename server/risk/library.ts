@@ -102,10 +102,12 @@ const SPECS: readonly Spec[] = [
     windowDays: 28, direction: 'lower_is_worse', warning: -0.55, critical: -0.7, clear: -0.3,
     description: 'Relative change of the GMV of the last 28 days against the 28 days before.',
   },
+  // Against the same week a year earlier rather than the week before: a drop that lasts longer
+  // than the window would otherwise become its own baseline and read as a recovery.
   {
-    id: 'conversion_drop', name: 'Conversion-rate drop', riskId: 'R-001', kpi: 'conversion_rate', compare: 'previous', splitBy: 'platform',
+    id: 'conversion_drop', name: 'Conversion-rate drop', riskId: 'R-001', kpi: 'conversion_rate', compare: 'yoy', splitBy: 'platform',
     windowDays: 7, direction: 'lower_is_worse', warning: -0.25, critical: -0.4, clear: -0.12, minSample: 1000,
-    description: 'Relative change of each platform\u2019s conversion rate over the last 7 days against the 7 days before (minimum 1,000 visitors in the base week).',
+    description: 'Relative change of each platform\u2019s conversion rate over the last 7 days against the same 7 days a year earlier (minimum 1,000 visitors in that week).',
   },
   {
     id: 'data_freshness', name: 'Data freshness', riskId: 'R-004', source: 'freshness', schedule: HOURLY,
