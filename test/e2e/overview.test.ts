@@ -11,7 +11,7 @@ import type { BreakdownReply, CatalogReply, KpiReply, Unit } from '../../server/
 import { generateSample } from '../../server/sample/generate.ts';
 import { ingest } from '../../server/snapshots/ingest.ts';
 import { tempDir } from '../helpers/app.ts';
-import { startBrowserApp, type BrowserApp } from '../helpers/browser.ts';
+import { type BrowserApp, horizontalOverflow, startBrowserApp } from '../helpers/browser.ts';
 
 const EXEC = DEMO_USERS.find((u) => u.role === 'executive')!;
 const SHOTS = resolve('test-results');
@@ -64,10 +64,6 @@ async function signIn(page: Page, next: string): Promise<void> {
 async function settled(page: Page): Promise<void> {
   await page.locator('a.tile[data-kpi="gmv"] .value').waitFor();
   await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, null, { timeout: 60_000 });
-}
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
 let base = '';
@@ -145,8 +141,9 @@ describe('Overview dashboard in Chromium', () => {
     for (const name of ['trend', 'platforms', 'funnel', 'categories', 'products', 'regions']) {
       expect(await page.locator(`[data-chart="${name}"] canvas`).count(), name).toBeGreaterThan(0);
     }
-    expect(await page.locator('[data-placeholder="alerts"]').count()).toBe(1);
-    expect(await page.locator('[data-placeholder="heatmap"]').count()).toBe(1);
+    // the risk cards: the open-alerts list and the inherent heat map (25 cells)
+    expect(await page.locator('[data-card="open-alerts"]').count()).toBe(1);
+    expect(await page.locator('[data-card="heatmap"] [data-heatmap="inherent"] button[data-cell]').count()).toBe(25);
     const body = await page.locator('body').innerText();
     expect(body).not.toMatch(/[{[]\s*"/);
     expect(body).not.toContain('NaN');

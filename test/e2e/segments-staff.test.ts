@@ -12,7 +12,7 @@ import type { CustomersReply, MovementReply, RfmReply, RulesReply, TiersReply } 
 import type { StaffPerformanceReply, StaffPersonReply } from '../../server/staff/contract.ts';
 import { ingest } from '../../server/snapshots/ingest.ts';
 import { tempDir } from '../helpers/app.ts';
-import { startBrowserApp, type BrowserApp } from '../helpers/browser.ts';
+import { type BrowserApp, horizontalOverflow, startBrowserApp } from '../helpers/browser.ts';
 
 const EXEC = DEMO_USERS.find((u) => u.role === 'executive')!;
 const ADMIN = DEMO_USERS.find((u) => u.role === 'admin')!;
@@ -39,10 +39,6 @@ async function settled(page: Page, selector: string): Promise<void> {
   await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"]').length === 0, null, { timeout: 60_000 });
   // let ECharts finish its first frame before a screenshot
   await page.waitForTimeout(400);
-}
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
 const text = async (page: Page, selector: string) => (await page.locator(selector).first().textContent())?.trim();

@@ -9,7 +9,7 @@ import { type Browser, type Page } from 'playwright-core';
 import { DEMO_USERS } from '../../server/auth/bootstrap.ts';
 import { listSnapshots } from '../../server/snapshots/store.ts';
 import { tempDir } from '../helpers/app.ts';
-import { startBrowserApp, type BrowserApp } from '../helpers/browser.ts';
+import { type BrowserApp, horizontalOverflow, startBrowserApp } from '../helpers/browser.ts';
 
 const ADMIN = DEMO_USERS.find((u) => u.role === 'admin')!;
 const EXEC = DEMO_USERS.find((u) => u.role === 'executive')!;
@@ -36,10 +36,6 @@ async function signIn(page: Page, username: string, password: string): Promise<v
   await page.fill('#username', username);
   await page.fill('#password', password);
   await page.click('button[type=submit]');
-}
-
-async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
 
 describe('web shell in Chromium', () => {

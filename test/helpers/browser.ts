@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type Page } from 'playwright-core';
 import { buildWebIfStale } from '../../server/cli/web-build.ts';
 import { makeTestApp, type TestApp } from './app.ts';
 
@@ -33,4 +33,9 @@ export async function startBrowserApp(dataDir: string): Promise<BrowserApp> {
       await t.close();
     },
   };
+}
+
+/** Pixels the page is wider than the viewport: anything above 0 scrolls sideways. */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
 }
