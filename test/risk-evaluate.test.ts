@@ -12,6 +12,7 @@ import { IndicatorInput } from '../server/risk/contract.ts';
 import { Evaluator } from '../server/risk/evaluator.ts';
 import { listEvaluations } from '../server/risk/evaluationStore.ts';
 import { createIndicator, getIndicator, indicatorsWithState, listAlerts, updateIndicator } from '../server/risk/indicatorStore.ts';
+import { queueDigest } from '../server/risk/digest.ts';
 import { LAST_EVALUATED_SETTING, startRiskMonitor } from '../server/risk/monitor.ts';
 import { RiskRegister } from '../server/risk/register/service.ts';
 import { makeTestApp, tempDir, type TestApp } from './helpers/app.ts';
@@ -242,6 +243,28 @@ describe('risk monitor', () => {
       await monitor.stop();
     }
   }, 180_000);
+});
+
+describe('daily digest', () => {
+  it('lists every open alert once a day, to the recipients of their indicators, on its schedule', async () => {
+    const open = await listAlerts(t.ctx.db, { status: 'active' });
+    expect(open.length).toBeGreaterThan(0);
+    const monitor = startRiskMonitor(evaluator, t.ctx.db, { snapshotsRoot: t.paths.snapshots, log: () => undefined, digest: { cron: '* * * * * *', deps: t.ctx } });
+    const digests = () => t.ctx.db.all<{ key: string; recipients: string; text: string }>(`SELECT key, recipients, text FROM outbox WHERE kind = 'digest'`);
+    try {
+      await waitFor(async () => (await digests()).length > 0);
+    } finally {
+      await monitor.stop();
+    }
+    const [digest] = await digests();
+    expect(digest.key).toBe(`digest:${new Date().toISOString().slice(0, 10)}`);
+    const indicators = await Promise.all([...new Set(open.map((a) => a.indicatorId))].map((id) => getIndicator(t.ctx.db, id)));
+    expect(JSON.parse(digest.recipients)).toEqual([...new Set(indicators.flatMap((i) => i!.recipients))].sort());
+    for (const alert of open) expect(digest.text).toContain(alert.indicatorName);
+    // again the same day: the key is taken, nothing new is queued
+    expect(await queueDigest(t.ctx)).toMatchObject({ inserted: false });
+    expect(await digests()).toHaveLength(1);
+  });
 });
 
 /** Polls until `done` holds; the test's own timeout bounds the wait. */

@@ -38,7 +38,13 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await app.listen({ port: opts.port, host: opts.host });
     // messages queued before a crash or while the mail server was down go out now
     opened.ctx.outbox.start();
-    const monitor = startRiskMonitor(opened.ctx.evaluator, db, { snapshotsRoot: opts.paths.snapshots, pollMs: pollMsFromEnv(process.env), log: (m) => app.log.warn(m) });
+    const digestCron = process.env.VIGIL_DIGEST_CRON;
+    const monitor = startRiskMonitor(opened.ctx.evaluator, db, {
+      snapshotsRoot: opts.paths.snapshots,
+      pollMs: pollMsFromEnv(process.env),
+      log: (m) => app.log.warn(m),
+      digest: digestCron ? { cron: digestCron, deps: opened.ctx } : undefined,
+    });
     opened.ctx.riskMonitor = monitor;
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;

@@ -3,7 +3,7 @@
 // backtest (backtest.ts) on generated samples of 50k, 200k and 1M orders: every planted incident
 // of incidents.json raises an alert in its window and normal periods stay quiet. Rates are
 // fractions (0.02 = 2 %), changes relative (-0.4 = 40 % down).
-import { IndicatorInput, type Category, type RiskStatus } from './contract.ts';
+import { IndicatorInput, type Category, type Response, type RiskStatus } from './contract.ts';
 
 export interface BuiltinRisk {
   id: string;
@@ -12,24 +12,33 @@ export interface BuiltinRisk {
   category: Category;
   inherentLikelihood: number;
   inherentImpact: number;
+  residualLikelihood: number;
+  residualImpact: number;
+  response: Response;
   status: RiskStatus;
 }
 
-const risk = (id: string, category: Category, status: RiskStatus, [inherentLikelihood, inherentImpact]: [number, number], title: string, description: string): BuiltinRisk =>
-  ({ id, category, status, inherentLikelihood, inherentImpact, title, description });
+type Position = [likelihood: number, impact: number];
 
+const risk = (
+  id: string, category: Category, status: RiskStatus, response: Response, [inherentLikelihood, inherentImpact]: Position, [residualLikelihood, residualImpact]: Position,
+  title: string, description: string,
+): BuiltinRisk => ({ id, category, status, response, inherentLikelihood, inherentImpact, residualLikelihood, residualImpact, title, description });
+
+// Residual positions assume the indicators below are watched: early warning lowers likelihood
+// more than impact.
 export const BUILTIN_RISKS: readonly BuiltinRisk[] = [
-  risk('R-001', 'market', 'monitoring', [3, 4], 'Loss of sales momentum and market share',
+  risk('R-001', 'market', 'monitoring', 'reduce', [3, 4], [2, 4], 'Loss of sales momentum and market share',
     'Demand shifts to competitors or a channel stops converting its traffic: GMV, conversion and share of the category markets fall faster than seasonality explains.'),
-  risk('R-002', 'legal', 'assessed', [2, 5], 'Pricing and promotion compliance breach',
+  risk('R-002', 'legal', 'assessed', 'avoid', [2, 5], [1, 5], 'Pricing and promotion compliance breach',
     'Items sold below the brand-approved floor price or under promotions nobody approved breach distributor agreements and platform rules (price-law exposure, delisting).'),
-  risk('R-003', 'credit', 'monitoring', [3, 3], 'Refund and payment-reversal exposure',
+  risk('R-003', 'credit', 'monitoring', 'transfer', [3, 3], [2, 2], 'Refund and payment-reversal exposure',
     'A rising share of refunded orders erodes net revenue and ties up cash with the platforms that hold settlements.'),
-  risk('R-004', 'technical', 'monitoring', [3, 3], 'Stale or incomplete analytics data',
+  risk('R-004', 'technical', 'monitoring', 'reduce', [3, 3], [2, 3], 'Stale or incomplete analytics data',
     'Exports stop arriving or arrive with many rejected rows, so every KPI and alert silently works on old or partial data.'),
-  risk('R-005', 'operational', 'monitoring', [4, 3], 'Fulfilment and stock failure',
+  risk('R-005', 'operational', 'monitoring', 'reduce', [4, 3], [3, 3], 'Fulfilment and stock failure',
     'A carrier backlog, logistics exceptions or a best-seller running out of stock delay orders and lose sales.'),
-  risk('R-006', 'operational', 'monitoring', [3, 4], 'Product quality and customer-service failure',
+  risk('R-006', 'operational', 'monitoring', 'reduce', [3, 4], [2, 3], 'Product quality and customer-service failure',
     'A faulty batch or an overloaded service desk shows up as complaints, negative reviews and slow first responses.'),
 ];
 

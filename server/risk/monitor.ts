@@ -4,6 +4,7 @@
 import { Cron } from 'croner';
 import type { AppDb } from '../db/appdb.ts';
 import { listSnapshots } from '../snapshots/store.ts';
+import { queueDigest, type DigestDeps } from './digest.ts';
 import type { Evaluator } from './evaluator.ts';
 import { listIndicators } from './indicatorStore.ts';
 
@@ -15,6 +16,8 @@ export interface MonitorOptions {
   /** how often the snapshots folder is checked for a new publication (env VIGIL_SNAPSHOT_POLL_MS) */
   pollMs?: number;
   log?: (message: string) => void;
+  /** the daily digest of open alerts, when a schedule is configured (env VIGIL_DIGEST_CRON, e.g. '0 8 * * *') */
+  digest?: { cron: string; deps: DigestDeps };
 }
 
 export interface RiskMonitor {
@@ -64,6 +67,10 @@ export function startRiskMonitor(evaluator: Evaluator, db: AppDb, opts: MonitorO
     }));
   };
 
+  const digest = opts.digest && new Cron(opts.digest.cron, { unref: true, catch: report }, async () => {
+    await queueDigest(opts.digest!.deps);
+  });
+
   const timer = setInterval(() => void checkPublished(), opts.pollMs ?? DEFAULT_POLL_MS);
   timer.unref();
   void checkPublished();
@@ -76,6 +83,7 @@ export function startRiskMonitor(evaluator: Evaluator, db: AppDb, opts: MonitorO
       stopped = true;
       clearInterval(timer);
       for (const job of jobs) job.stop();
+      digest?.stop();
       await polling;
       await evaluator.idle();
     },
