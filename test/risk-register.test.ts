@@ -346,9 +346,13 @@ describe('register API', () => {
     expect((await injectAs(t, 'executive', { method: 'GET', url: '/api/risk/risks?cell=6-1' })).statusCode).toBe(400);
   });
 
-  it('counts the heat map cells as the register list does, inherent and residual', async () => {
+  it('counts the heat map cells of the risks not closed as the register list does, inherent and residual', async () => {
+    const closing = (await post('admin', '/api/risk/risks', { title: 'closed one', category: 'legal', owner: 'admin', inherentLikelihood: 5, inherentImpact: 1 })).json<RiskDetail>();
+    for (const status of ['assessed', 'treating', 'monitoring', 'closed']) expect((await patch('admin', `/api/risk/risks/${closing.id}`, { status })).statusCode).toBe(200);
     const heat = (await injectAs(t, 'executive', { method: 'GET', url: '/api/risk/heatmap' })).json<HeatmapReply>();
-    const all = await list();
+    const all = (await list()).filter((r) => r.status !== 'closed');
+    expect((await list()).some((r) => r.id === closing.id)).toBe(true);
+    expect((await list('?cell=5-1')).some((r) => r.id === closing.id)).toBe(false);
     expect(heat.total).toBe(all.length);
     for (let l = 1; l <= 5; l++) {
       for (let i = 1; i <= 5; i++) {

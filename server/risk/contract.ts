@@ -432,7 +432,7 @@ export const RisksQuery = z.object({
   status: z.enum(RISK_STATUSES).optional(),
   level: z.enum(RISK_LEVELS).optional(),
   owner: z.string().optional(),
-  /** 'L-I', e.g. '4-5': risks whose position (inherent or residual, see `position`) is that cell */
+  /** 'L-I', e.g. '4-5': risks not closed whose position (inherent or residual, see `position`) is that cell */
   cell: z.string().regex(/^[1-5]-[1-5]$/, "expected 'likelihood-impact', e.g. 4-5").optional(),
   position: z.enum(['inherent', 'residual']).default('inherent'),
   flagged: z.enum(['true', 'false']).optional(),
@@ -444,7 +444,7 @@ export interface RisksReply {
   risks: RiskSummary[];
 }
 
-/** counts[likelihood-1][impact-1]; residual counts use the residual position (inherent when no residual is set). */
+/** counts[likelihood-1][impact-1] of the risks not closed; residual counts use the residual position (inherent when no residual is set). */
 export interface HeatmapReply {
   matrix: RiskMatrix;
   inherent: number[][];

@@ -69,7 +69,8 @@ export class RiskRegister {
     return rows
       .map((r) => toSummary(r, m, today, live(r.id)))
       .filter((s) => !q.level || position(s).level === q.level)
-      .filter((s) => !q.cell || `${position(s).likelihood}-${position(s).impact}` === q.cell);
+      // a heat-map cell shows the risks still open there, as the heat map counts them
+      .filter((s) => !q.cell || (s.status !== 'closed' && `${position(s).likelihood}-${position(s).impact}` === q.cell));
   }
 
   async csv(q: RisksQuery): Promise<string> {
@@ -195,12 +196,12 @@ export class RiskRegister {
     const grid = () => Array.from({ length: 5 }, () => [0, 0, 0, 0, 0]);
     const inherent = grid();
     const residual = grid();
-    for (const r of rows) {
+    for (const r of rows.filter((row) => row.status !== 'closed')) {
       inherent[r.inherent_likelihood - 1][r.inherent_impact - 1]++;
       const assessed = r.residual_likelihood !== null && r.residual_impact !== null;
       residual[(assessed ? r.residual_likelihood! : r.inherent_likelihood) - 1][(assessed ? r.residual_impact! : r.inherent_impact) - 1]++;
     }
-    return { matrix, inherent, residual, total: rows.length };
+    return { matrix, inherent, residual, total: inherent.flat().reduce((a, b) => a + b, 0) };
   }
 
   matrix(): Promise<RiskMatrix> {
