@@ -3,12 +3,15 @@
 // transition. Both read the indicators from the app-state database, which a running server holds.
 import type { Command } from 'commander';
 import type { DataPaths } from '../config.ts';
-import { AppDb, AppDbLocked } from '../db/appdb.ts';
+import type { AppDb } from '../db/appdb.ts';
 import { NoSnapshot, QueryEngine } from '../db/engine.ts';
 import { listUsers } from '../auth/users.ts';
 import { KpiEngine } from '../metrics/engine.ts';
 import { KpiQueryError } from '../metrics/errors.ts';
 import { OutboxSender } from '../notify/sender.ts';
+import { QueryRunner } from '../queries/runner.ts';
+import { SHIPPED_QUERIES_DIR } from '../queries/shipped.ts';
+import { SavedQueries } from '../queries/store.ts';
 import { backtest, formatBacktest } from '../risk/backtest.ts';
 import type { EvaluationRunReply } from '../risk/contract.ts';
 import { Evaluator } from '../risk/evaluator.ts';
@@ -16,7 +19,7 @@ import { listIndicators } from '../risk/indicatorStore.ts';
 import { builtinIndicators } from '../risk/library.ts';
 import { libraryOwner, seedRiskLibrary } from '../risk/seed.ts';
 import { SnapshotNotFound } from '../snapshots/store.ts';
-import { command, fail, parseDateOption, pathsOf } from './options.ts';
+import { command, fail, openAppDbOrFail, parseDateOption, pathsOf } from './options.ts';
 import { textTable } from './snapshots.ts';
 
 interface EvaluateCliOptions {
@@ -38,20 +41,17 @@ interface Opened {
   db: AppDb;
   engine: QueryEngine;
   kpis: KpiEngine;
+  /** for indicators measured by a saved query */
+  queries: QueryRunner;
+  savedQueries: SavedQueries;
 }
 
 /** The app DB, the query engine and the KPI engine; a server holding the app DB is a user error. */
 async function open(opts: EvaluateCliOptions): Promise<Opened> {
   const paths = pathsOf(opts);
-  let db: AppDb;
-  try {
-    db = await AppDb.open(paths.appDb);
-  } catch (err) {
-    if (err instanceof AppDbLocked) fail(err.message);
-    throw err;
-  }
+  const db = await openAppDbOrFail(paths);
   const engine = await QueryEngine.create(paths.snapshots);
-  return { paths, db, engine, kpis: await KpiEngine.create(engine) };
+  return { paths, db, engine, kpis: await KpiEngine.create(engine), queries: new QueryRunner({ db, engine, paths }), savedQueries: new SavedQueries(db, SHIPPED_QUERIES_DIR) };
 }
 
 /**
@@ -82,7 +82,7 @@ async function runLive(o: Opened, opts: EvaluateCliOptions): Promise<void> {
   // messages go through the outbox like the server's; drained here so a cron-driven CLI delivers them
   const outbox = OutboxSender.create(o.db, { smtpUrl: process.env.VIGIL_SMTP_URL, from: process.env.VIGIL_SMTP_FROM, outboxDir: o.paths.outbox });
   try {
-    const evaluator = new Evaluator({ db: o.db, kpis: o.kpis, engine: o.engine, paths: o.paths, outbox, appUrl: process.env.VIGIL_APP_URL ?? 'http://localhost:8080' });
+    const evaluator = new Evaluator({ ...o, outbox, appUrl: process.env.VIGIL_APP_URL ?? 'http://localhost:8080' });
     const reply = await evaluator.run({ trigger: 'manual', snapshotId: opts.snapshot, asOf: opts.asOf });
     await outbox.drain();
     if (opts.json) process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
@@ -102,7 +102,7 @@ async function runBacktest(o: Opened, opts: EvaluateCliOptions): Promise<void> {
   const indicators = opts.indicator ? stored.filter((i) => opts.indicator!.includes(i.id)) : stored;
   const unknown = (opts.indicator ?? []).filter((id) => !indicators.some((i) => i.id === id));
   if (unknown.length) fail(`--indicator: no indicator ${unknown.join(', ')}`, 2);
-  const rows = await backtest({ kpis: o.kpis, engine: o.engine, snapshotsRoot: o.paths.snapshots }, indicators.filter((i) => i.enabled), { snapshotId: opts.snapshot, from: opts.from, to: opts.to });
+  const rows = await backtest({ ...o, snapshotsRoot: o.paths.snapshots }, indicators.filter((i) => i.enabled), { snapshotId: opts.snapshot, from: opts.from, to: opts.to });
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(formatBacktest(rows));
 }

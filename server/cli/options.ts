@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { DEFAULT_DATA_DIR, dataPaths, type DataPaths } from '../config.ts';
+import { AppDb, AppDbLocked } from '../db/appdb.ts';
 
 /** Every command names its data folder the same way. */
 export function command(name: string, description: string): Command {
@@ -27,4 +28,14 @@ export function parseIntOption(value: string, name: string): number {
 export function parseDateOption(value: string): string {
   if (!/^\d{4}-\d{2}-\d{2}$/.test(value) || Number.isNaN(Date.parse(value))) throw new Error(`expected a date YYYY-MM-DD, got "${value}"`);
   return value;
+}
+
+/** The app-state database; a server holding it is a user error with a one-line reason. */
+export async function openAppDbOrFail(paths: DataPaths): Promise<AppDb> {
+  try {
+    return await AppDb.open(paths.appDb);
+  } catch (err) {
+    if (err instanceof AppDbLocked) fail(err.message);
+    throw err;
+  }
 }

@@ -10,6 +10,11 @@ export class NoSnapshot extends Error {
   }
 }
 
+/** The body of a view over one Parquet file (the engine's snapshot schemas and the SQL sandbox both use it). */
+export function parquetSelect(file: string): string {
+  return `SELECT * FROM read_parquet(${literal(file)})`;
+}
+
 /** One queryable snapshot: its manifest and the schema whose views point at its Parquet files. */
 export interface OpenSnapshot {
   manifest: Manifest;
@@ -59,7 +64,7 @@ export class QueryEngine {
       const tables = new Set<string>();
       for (const [table, entry] of Object.entries(manifest.tables)) {
         if (!isTableName(table)) continue;
-        await conn.run(`CREATE OR REPLACE VIEW ${ident(schema)}.${ident(table)} AS SELECT * FROM read_parquet(${literal(join(dir, entry.file))})`);
+        await conn.run(`CREATE OR REPLACE VIEW ${ident(schema)}.${ident(table)} AS ${parquetSelect(join(dir, entry.file))}`);
         tables.add(table);
       }
       return { manifest, dir, schema, tables };

@@ -6,7 +6,7 @@ export const CSV_COLUMNS: (keyof CustomerRow)[] = [
   'name', 'phone', 'address', 'city', 'region', 'platform_id', 'member_tier', 'first_seen_at',
 ];
 
-function csvField(value: unknown): string {
+export function csvField(value: unknown): string {
   if (value === null || value === undefined) return '';
   const s = String(value);
   // a leading = + - @ would be read as a formula by spreadsheets
