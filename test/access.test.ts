@@ -8,7 +8,7 @@ import { injectAs, makeTestApp, type TestApp } from './helpers/app.ts';
 // The access contract, written independently of the route modules: adding a route without a row
 // here fails the first test, and a changed rule fails the second.
 const ALL: readonly Role[] = ROLES;
-// analysts and above write indicators and handle alerts; risks are edited by their owners (checked in the domain) and admins
+// analysts and above run SQL, save queries and dashboards, write indicators and handle alerts; risks are edited by their owners (checked in the domain) and admins
 const WRITERS: readonly Role[] = ['analyst', 'risk_owner', 'admin'];
 const RISK_EDITORS: readonly Role[] = ['risk_owner', 'admin'];
 const EXPECTED: Record<string, Access> = {
@@ -62,6 +62,26 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/notify/outbox': ALL,
   'GET /api/notify/outbox/:id': ALL,
   'POST /api/notify/outbox/:id/retry': ['admin'],
+  'POST /api/queries/run': WRITERS,
+  'POST /api/queries/runs/:runId/cancel': WRITERS,
+  'GET /api/queries/schema': WRITERS,
+  'GET /api/queries/history': WRITERS,
+  'GET /api/queries': ALL,
+  'POST /api/queries': WRITERS,
+  'GET /api/queries/:id': ALL,
+  'PUT /api/queries/:id': WRITERS,
+  'DELETE /api/queries/:id': WRITERS,
+  'GET /api/queries/:id/versions': ALL,
+  'POST /api/queries/:id/restore': WRITERS,
+  'GET /api/queries/:id/export': ALL,
+  'POST /api/queries/import': WRITERS,
+  'POST /api/queries/:id/run': ALL,
+  'GET /api/queries/:id/download': ALL,
+  'GET /api/dashboards': ALL,
+  'POST /api/dashboards': WRITERS,
+  'GET /api/dashboards/:id': ALL,
+  'PUT /api/dashboards/:id': WRITERS,
+  'DELETE /api/dashboards/:id': WRITERS,
 };
 
 const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000000-abcd' };

@@ -4,6 +4,7 @@ import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
 import { ingestCommand } from './ingest.ts';
 import { kpiCommand } from './kpi.ts';
+import { queryCommand } from './query.ts';
 import { segmentsCommand } from './segments.ts';
 import { serveCommand } from './serve.ts';
 import { snapshotsCommand } from './snapshots.ts';
@@ -21,6 +22,7 @@ export function commands(): Command[] {
     generateCommand(),
     kpiCommand(),
     segmentsCommand(),
+    queryCommand(),
     evaluateCommand(),
     staffCommand(),
   ];

@@ -7,9 +7,12 @@ import { installAccessControl } from './access.ts';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
 import { authRoutes } from './routes/auth.ts';
+import { dashboardRoutes } from './routes/dashboards.ts';
 import { healthRoutes } from './routes/health.ts';
 import { kpiRoutes } from './routes/kpis.ts';
 import { outboxRoutes } from './routes/outbox.ts';
+import { queryRunRoutes } from './routes/queryRuns.ts';
+import { savedQueryRoutes } from './routes/savedQueries.ts';
 import { riskIndicatorRoutes } from './routes/riskIndicators.ts';
 import { riskRegisterRoutes } from './routes/riskRegister.ts';
 import { segmentRoutes } from './routes/segments.ts';
@@ -26,7 +29,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, riskRegisterRoutes, riskIndicatorRoutes];
+const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, riskRegisterRoutes, riskIndicatorRoutes, queryRunRoutes, savedQueryRoutes, dashboardRoutes];
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });

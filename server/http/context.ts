@@ -3,6 +3,9 @@ import { AppDb } from '../db/appdb.ts';
 import { QueryEngine } from '../db/engine.ts';
 import { KpiEngine } from '../metrics/engine.ts';
 import { OutboxSender } from '../notify/sender.ts';
+import { QueryRunner } from '../queries/runner.ts';
+import { SHIPPED_QUERIES_DIR } from '../queries/shipped.ts';
+import { SavedQueries } from '../queries/store.ts';
 import { Evaluator } from '../risk/evaluator.ts';
 
 /** What every route module is given: the data folder, the app-state database, the query engine and the KPI engine over it. */
@@ -11,6 +14,10 @@ export interface AppContext {
   db: AppDb;
   engine: QueryEngine;
   kpis: KpiEngine;
+  /** runs analysts' SQL in the sandbox (workbench, saved queries, dashboards, query indicators) */
+  queries: QueryRunner;
+  /** saved and shipped queries (queries/*.sql) */
+  savedQueries: SavedQueries;
   /** delivers the email outbox over SMTP (VIGIL_SMTP_URL) or into data/outbox; startServer runs its loop */
   outbox: OutboxSender;
   /** evaluates risk indicators (publish, schedule, manual); runs never overlap */
@@ -38,9 +45,11 @@ export async function openContext(paths: DataPaths, version: string): Promise<Op
     const outbox = OutboxSender.create(db, { smtpUrl: process.env.VIGIL_SMTP_URL, from: process.env.VIGIL_SMTP_FROM, outboxDir: paths.outbox });
     // links in alert emails point here (the address users open the app at)
     const appUrl = process.env.VIGIL_APP_URL ?? 'http://localhost:8080';
-    const evaluator = new Evaluator({ db, kpis, engine: opened, paths, outbox, appUrl });
+    const queries = new QueryRunner({ db, engine: opened, paths });
+    const savedQueries = new SavedQueries(db, SHIPPED_QUERIES_DIR);
+    const evaluator = new Evaluator({ db, kpis, engine: opened, paths, outbox, appUrl, queries, savedQueries });
     return {
-      ctx: { paths, db, engine: opened, kpis, outbox, evaluator, appUrl, version },
+      ctx: { paths, db, engine: opened, kpis, queries, savedQueries, outbox, evaluator, appUrl, version },
       close: async () => {
         await evaluator.idle();
         await outbox.stop();

@@ -7,6 +7,8 @@ import type { AppDb } from '../db/appdb.ts';
 import type { QueryEngine } from '../db/engine.ts';
 import { addDays } from '../metrics/periods.ts';
 import type { KpiEngine } from '../metrics/engine.ts';
+import type { QueryRunner } from '../queries/runner.ts';
+import type { SavedQueries } from '../queries/store.ts';
 import { applyConsequences, writeAlertRow, type Tx } from './alerts.ts';
 import {
   INDICATOR_STATES, type EvaluationRunReply, type Indicator, type IndicatorInput, type IndicatorSeriesReply, type IndicatorState, type Level, type Measurement, type StateMemory, type Transition,
@@ -30,6 +32,9 @@ export interface EvaluatorDeps {
   now?: () => Date;
   /** days replayed before an indicator's first evaluation (default WARMUP_DAYS; 0 starts from a blank memory) */
   warmupDays?: number;
+  /** run the saved queries of 'query' indicators */
+  queries?: QueryRunner;
+  savedQueries?: SavedQueries;
 }
 
 export interface RunOptions {
@@ -59,7 +64,8 @@ export class Evaluator {
   constructor(private readonly deps: EvaluatorDeps) {}
 
   private measureDeps(): MeasureDeps {
-    return { kpis: this.deps.kpis, engine: this.deps.engine, snapshotsRoot: this.deps.paths.snapshots, now: this.deps.now };
+    const { kpis, engine, now, queries, savedQueries } = this.deps;
+    return { kpis, engine, snapshotsRoot: this.deps.paths.snapshots, now, queries, savedQueries };
   }
 
   private now(): Date {

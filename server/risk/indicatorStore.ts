@@ -9,7 +9,9 @@ import { definitionInfo, kpiById } from '../metrics/catalog.ts';
 import {
   IndicatorInput, type Alert, type AlertStatus, type Indicator, type IndicatorState, type IndicatorWithState, type ScopeState,
 } from './contract.ts';
-import { unitOf } from './measure.ts';
+import { SHIPPED_QUERIES_DIR } from '../queries/shipped.ts';
+import { SavedQueries, SavedQueryForbidden, SavedQueryNotFound } from '../queries/store.ts';
+import { indicatorQuery, unitOf } from './measure.ts';
 
 /** A refused indicator or alert change; `field` names the offending input field (for a 400 'body parameter …'). */
 export class IndicatorInvalid extends Error {
@@ -50,12 +52,24 @@ export async function checkIndicator(db: AppDb, input: IndicatorInput): Promise<
   } else if (input.splitBy) {
     throw new IndicatorInvalid('splitBy', `a ${input.source} indicator has a single scope and cannot be split`);
   }
+  if (input.source === 'query') await checkQuery(db, input);
   if (!(await findUser(db, input.owner))) throw new IndicatorInvalid('owner', `no user '${input.owner}'`);
   if (input.riskId && !(await db.one('SELECT id FROM risks WHERE id = $id', { id: input.riskId }))) throw new IndicatorInvalid('riskId', `no risk '${input.riskId}'`);
   try {
     new Cron(input.schedule, { paused: true }).stop();
   } catch (err) {
     throw new IndicatorInvalid('schedule', `not a cron expression: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** A query indicator measures a saved query its owner can see, as it is: no comparison period. */
+async function checkQuery(db: AppDb, input: IndicatorInput): Promise<void> {
+  if (input.compare !== 'none') throw new IndicatorInvalid('compare', 'a query indicator measures the query as it is; compare it with nothing (put any comparison in the SQL)');
+  try {
+    await indicatorQuery(new SavedQueries(db, SHIPPED_QUERIES_DIR), input);
+  } catch (err) {
+    if (err instanceof SavedQueryNotFound || err instanceof SavedQueryForbidden) throw new IndicatorInvalid('queryId', `${err.message} (the query must be shared with everyone or be the owner's own)`);
+    throw err;
   }
 }
 

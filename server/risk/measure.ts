@@ -8,15 +8,25 @@ import type { BreakdownDimension, KpiQuery, KpiResult, KpiValue, Period } from '
 import type { KpiEngine } from '../metrics/engine.ts';
 import { addDays, comparisonPeriod, dayCount } from '../metrics/periods.ts';
 import { measureRelation } from '../metrics/relations.ts';
+import type { User } from '../auth/users.ts';
+import type { RunReply, SavedQuery } from '../queries/contract.ts';
+import type { QueryRunner } from '../queries/runner.ts';
+import { savedRunBody } from '../queries/savedRun.ts';
+import type { SavedQueries } from '../queries/store.ts';
 import type { QualityReport } from '../snapshots/quality.ts';
 import { QUALITY, listSnapshots, readSnapshotFile } from '../snapshots/store.ts';
 import type { IndicatorInput, IndicatorWithState, Measurement } from './contract.ts';
+import { ERROR_REASON } from './stateMachine.ts';
 
 export interface MeasureDeps {
   kpis: KpiEngine;
   engine: QueryEngine;
   snapshotsRoot: string;
   now?: () => Date;
+  /** runs the saved query of a 'query' indicator (absent where no such indicator is measured) */
+  queries?: QueryRunner;
+  /** finds that saved query */
+  savedQueries?: SavedQueries;
 }
 
 export interface MeasuredPoint {
@@ -38,8 +48,6 @@ type Range = { snapshotId?: string; from: string; to: string };
 /** The scope of an unsplit indicator. */
 const WHOLE_SCOPE = '';
 const WHOLE_LABEL = 'all';
-
-export const QUERY_PENDING = 'saved queries arrive with the SQL workbench (issue 6)';
 
 function kpiOf(indicator: Indicator): KpiDefinition {
   const kpi = indicator.kpi ? kpiById(indicator.kpi) : undefined;
@@ -208,6 +216,79 @@ async function measureRejection(deps: MeasureDeps, snapshot: { id: string; asOf:
   return [{ step: snapshot.asOf, date: snapshot.asOf, m }];
 }
 
+/** Sandboxes one query indicator's measurement opens at once. */
+const CONCURRENT_QUERY_RUNS = 4;
+
+/** What a query indicator's result must look like. */
+export const QUERY_SHAPE = "one row with a 'value' column, or 'numerator' and 'denominator' columns";
+
+/** A result cell as a number; BIGINTs beyond 2^53 arrive as strings. */
+function numberOf(cell: RunReply['rows'][number][number]): number | null {
+  if (cell === null || typeof cell === 'boolean') return null;
+  const n = Number(cell);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** One step's measurement from the query's result. */
+export function queryMeasurement(reply: Pick<RunReply, 'columns' | 'rows' | 'truncated'>): Measurement {
+  const names = reply.columns.map((c) => c.name);
+  const cell = (name: string) => numberOf(reply.rows[0][names.indexOf(name)]);
+  if (reply.rows.length !== 1) {
+    const got = reply.truncated ? 'more than one row' : `${reply.rows.length} rows`;
+    return { value: null, reason: `${ERROR_REASON}the query returned ${got}; expected ${QUERY_SHAPE}` };
+  }
+  if (names.includes('value')) {
+    const value = cell('value');
+    return value === null ? { value: null, reason: 'the query returned no value for this window' } : { value };
+  }
+  if (!names.includes('numerator') || !names.includes('denominator')) {
+    return { value: null, reason: `${ERROR_REASON}the query returned the columns ${names.join(', ') || '(none)'}; expected ${QUERY_SHAPE}` };
+  }
+  const numerator = cell('numerator');
+  const denominator = cell('denominator');
+  if (numerator === null || denominator === null) return { value: null, reason: 'the query returned no numerator or denominator for this window' };
+  if (denominator === 0) return { value: null, numerator, denominator, reason: 'the denominator is 0 in this window' };
+  return { value: numerator / denominator, numerator, denominator };
+}
+
+/**
+ * The saved query of a 'query' indicator as its owner sees it, taken as an analyst without
+ * personal data: a query shared with everyone or the owner's own. SavedQueryNotFound /
+ * SavedQueryForbidden otherwise.
+ */
+export async function indicatorQuery(saved: SavedQueries, indicator: Pick<IndicatorInput, 'owner' | 'queryId'>): Promise<{ owner: User; query: SavedQuery }> {
+  const owner: User = { username: indicator.owner, displayName: indicator.owner, role: 'analyst', pii: false };
+  return { owner, query: await saved.get(indicator.queryId ?? '', owner) };
+}
+
+/**
+ * A saved query run once per step, as the indicator's owner without personal data, with its
+ * declared date parameters `$from` and `$to` bound to the step's window (README.md of
+ * server/queries). The owner is taken as an analyst, so the query must be shared with everyone
+ * or be the owner's own. A failed run is that step's error.
+ */
+async function measureQuery(deps: MeasureDeps, indicator: IndicatorInput, snapshot: string, range: Range): Promise<MeasuredPoint[]> {
+  if (!deps.queries || !deps.savedQueries) throw new Error('measuring a query indicator needs the query runner and the saved queries');
+  const { owner, query } = await indicatorQuery(deps.savedQueries, indicator);
+  const bound = ['from', 'to'].filter((name) => query.params.some((p) => p.name === name && p.type === 'date'));
+  const runner = deps.queries;
+  const measureDay = async (day: string): Promise<MeasuredPoint> => {
+    const window = windowOf(day, indicator.windowDays);
+    const values = Object.fromEntries(bound.map((name) => [name, name === 'from' ? window.from : window.to]));
+    try {
+      const reply = await runner.run(savedRunBody(query, { values, snapshot, limit: 2 }), owner, { record: false });
+      return { step: day, date: day, m: queryMeasurement(reply) };
+    } catch (err) {
+      return { step: day, date: day, m: { value: null, reason: `${ERROR_REASON}${err instanceof Error ? err.message : String(err)}` } };
+    }
+  };
+  const days = stepDays(range);
+  const points: MeasuredPoint[] = [];
+  // a few runs at a time: each opens a sandbox of its own, and a preview or warm-up has 60–90 steps
+  for (let i = 0; i < days.length; i += CONCURRENT_QUERY_RUNS) points.push(...(await Promise.all(days.slice(i, i + CONCURRENT_QUERY_RUNS).map(measureDay))));
+  return points;
+}
+
 /** The indicator measured on every as-of day of `range` (one point for the technical sources). */
 export async function measureSteps(deps: MeasureDeps, indicator: IndicatorInput, range: Range): Promise<MeasuredScopes> {
   const open = await deps.engine.snapshot(range.snapshotId);
@@ -220,7 +301,7 @@ export async function measureSteps(deps: MeasureDeps, indicator: IndicatorInput,
     case 'ingest_rejection':
       return whole(await measureRejection(deps, snapshot));
     case 'query':
-      return whole([{ step: range.to, date: range.to, m: { value: null, reason: QUERY_PENDING } }]);
+      return whole(await measureQuery(deps, indicator, snapshot.id, range));
     case 'kpi': {
       const kpi = kpiOf(indicator);
       const measure = additive(kpi) ? measureAdditive : measurePerStep;
