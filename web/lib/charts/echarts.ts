@@ -2,11 +2,19 @@
 // app's palette and text styles. Every chart goes through components/charts/Chart.svelte.
 
 import * as echarts from 'echarts/core';
-import { BarChart, HeatmapChart, LineChart, SankeyChart, TreemapChart } from 'echarts/charts';
+import { BarChart, HeatmapChart, LineChart, PieChart, SankeyChart, ScatterChart, TreemapChart } from 'echarts/charts';
 import { DataZoomComponent, GridComponent, LegendComponent, MarkLineComponent, TooltipComponent, VisualMapComponent } from 'echarts/components';
 import { CanvasRenderer } from 'echarts/renderers';
 import type { ComposeOption } from 'echarts/core';
-import type { BarSeriesOption, HeatmapSeriesOption, LineSeriesOption, SankeySeriesOption, TreemapSeriesOption } from 'echarts/charts';
+import type {
+  BarSeriesOption,
+  HeatmapSeriesOption,
+  LineSeriesOption,
+  PieSeriesOption,
+  SankeySeriesOption,
+  ScatterSeriesOption,
+  TreemapSeriesOption,
+} from 'echarts/charts';
 import type {
   DataZoomComponentOption,
   GridComponentOption,
@@ -20,7 +28,9 @@ echarts.use([
   BarChart,
   HeatmapChart,
   LineChart,
+  PieChart,
   SankeyChart,
+  ScatterChart,
   TreemapChart,
   DataZoomComponent,
   GridComponent,
@@ -38,7 +48,9 @@ export type ChartOption = ComposeOption<
   | BarSeriesOption
   | LineSeriesOption
   | HeatmapSeriesOption
+  | PieSeriesOption
   | SankeySeriesOption
+  | ScatterSeriesOption
   | TreemapSeriesOption
   | DataZoomComponentOption
   | GridComponentOption

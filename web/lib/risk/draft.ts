@@ -2,14 +2,15 @@
 // display unit, recipients as text) and back to the IndicatorInput the server validates.
 import { FILTER_DIMS, type FilterDimension } from '$lib/kpi/types';
 import { displayFactor, fromDisplay, toDisplay, type IndicatorUnit } from './format';
-import type { Compare, Direction, Indicator, IndicatorInput, StatRule } from './types';
+import type { Compare, Direction, Indicator, IndicatorInput, IndicatorSource, StatRule } from './types';
 
 export interface Draft {
   id: string;
   name: string;
   description: string;
-  source: 'kpi' | 'freshness' | 'ingest_rejection';
+  source: IndicatorSource;
   kpi: string;
+  queryId: string;
   filters: Record<FilterDimension, string[]>;
   splitBy: string;
   windowDays: number;
@@ -32,13 +33,15 @@ export interface Draft {
 
 const emptyFilters = () => Object.fromEntries(FILTER_DIMS.map((d) => [d, [] as string[]])) as Record<FilterDimension, string[]>;
 
-export function newDraft(owner: string): Draft {
+/** A new indicator; `queryId` starts it from a saved query (the workbench's "make an indicator"). */
+export function newDraft(owner: string, queryId = ''): Draft {
   return {
     id: '',
     name: '',
     description: '',
-    source: 'kpi',
+    source: queryId ? 'query' : 'kpi',
     kpi: '',
+    queryId,
     filters: emptyFilters(),
     splitBy: '',
     windowDays: 7,
@@ -68,8 +71,9 @@ export function draftOf(ind: Indicator, unit: IndicatorUnit): Draft {
     id: ind.id,
     name: ind.name,
     description: ind.description,
-    source: ind.source === 'query' ? 'kpi' : ind.source,
+    source: ind.source,
     kpi: ind.kpi ?? '',
+    queryId: ind.queryId ?? '',
     filters,
     splitBy: ind.splitBy ?? '',
     windowDays: ind.windowDays,
@@ -102,11 +106,12 @@ export function inputOf(d: Draft, unit: IndicatorUnit): Omit<IndicatorInput, 'wa
     description: d.description,
     source: d.source,
     kpi: d.source === 'kpi' ? d.kpi || null : null,
-    queryId: null,
+    queryId: d.source === 'query' ? d.queryId || null : null,
     filters,
     splitBy: (d.source === 'kpi' && d.splitBy ? d.splitBy : null) as IndicatorInput['splitBy'],
     windowDays: d.windowDays,
-    compare: d.compare,
+    // a query's value is its own: no comparison with an earlier window
+    compare: d.source === 'query' ? 'none' : d.compare,
     direction: d.direction,
     warning: threshold(d.warning),
     critical: threshold(d.critical),

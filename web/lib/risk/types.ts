@@ -26,6 +26,7 @@ export type {
   Indicator,
   IndicatorInput,
   IndicatorSeriesReply,
+  IndicatorSource,
   IndicatorState,
   IndicatorsReply,
   IndicatorWithState,
@@ -49,7 +50,7 @@ export const RISK_STATUS_LIST = ['identified', 'assessed', 'treating', 'monitori
 export const RISK_LEVEL_LIST = ['low', 'medium', 'high', 'critical'] as const satisfies readonly RiskLevel[];
 export const RESPONSE_LIST = ['avoid', 'reduce', 'transfer', 'accept'] as const satisfies readonly Response[];
 export const ACTION_STATUS_LIST = ['open', 'in_progress', 'done', 'cancelled'] as const satisfies readonly ActionStatus[];
-export const SOURCE_LIST = ['kpi', 'freshness', 'ingest_rejection'] as const satisfies readonly IndicatorSource[];
+export const SOURCE_LIST = ['kpi', 'query', 'freshness', 'ingest_rejection'] as const satisfies readonly IndicatorSource[];
 export const DIRECTION_LIST = ['higher_is_worse', 'lower_is_worse'] as const satisfies readonly Direction[];
 export const COMPARE_MODES = ['none', 'previous', 'yoy'] as const satisfies readonly Compare[];
 export const STAT_RULE_LIST = ['none', 'wilson', 'ewma', 'sigma3'] as const satisfies readonly StatRule[];
