@@ -63,6 +63,7 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/notify/outbox/:id': ALL,
   'POST /api/notify/outbox/:id/retry': ['admin'],
   'POST /api/queries/run': WRITERS,
+  'POST /api/queries/run/download': WRITERS,
   'POST /api/queries/runs/:runId/cancel': WRITERS,
   'GET /api/queries/schema': WRITERS,
   'GET /api/queries/history': WRITERS,

@@ -7,7 +7,7 @@ import { join, resolve } from 'node:path';
 import type { InjectOptions } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createUser } from '../server/auth/users.ts';
-import { all, openDuck } from '../server/db/duck.ts';
+import { all, openDuck, type Row } from '../server/db/duck.ts';
 import { SavedQueryInput, type Dashboard, type RunReply, type SavedQuery, type SavedQueryVersion } from '../server/queries/contract.ts';
 import { format, parse, SqlFileError } from '../server/queries/sqlFile.ts';
 import { IndicatorInput, type IndicatorSeriesReply } from '../server/risk/contract.ts';
@@ -319,22 +319,28 @@ describe('saved queries, dashboards and query indicators', () => {
 
       const parquet = await call('executive', { method: 'GET', url: `${url}&format=parquet` });
       expect(parquet.statusCode).toBe(200);
-      const dir = await mkdtemp(join(tmpdir(), 'vigil-parquet-'));
-      try {
-        const file = join(dir, 'r.parquet');
-        await writeFile(file, parquet.rawPayload);
-        const duck = await openDuck();
-        const conn = await duck.connect();
-        const [sums] = await all(conn, `SELECT count(*) AS n, sum(gmv) AS gmv FROM read_parquet('${file}')`);
-        conn.closeSync();
-        duck.closeSync();
-        expect(sums.n).toBe(reply.rowCount);
-        expect(Number(sums.gmv)).toBeCloseTo(reply.rows.reduce((a, r) => a + Number(r[column(reply, 'gmv')]), 0), 2);
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
+      const [sums] = await readParquet(parquet.rawPayload, 'count(*) AS n, sum(gmv) AS gmv');
+      expect(sums.n).toBe(reply.rowCount);
+      expect(Number(sums.gmv)).toBeCloseTo(reply.rows.reduce((a, r) => a + Number(r[column(reply, 'gmv')]), 0), 2);
       const refused = await call('executive', { method: 'GET', url: '/api/queries/file:top_products/download?values=%7Bnope' });
       expect(refused.statusCode).toBe(400);
+    });
+
+    it("an unsaved query's whole result downloads as Parquet or CSV; a refused statement is a 400 with its reason", async () => {
+      const body = { sql: 'SELECT platform_id, count(*) AS orders FROM orders WHERE ordered_at >= $from GROUP BY 1', params: [{ name: 'from', type: 'date' }], values: { from: shift(asOf, -30) } };
+      const reply = (await call('analyst', { method: 'POST', url: '/api/queries/run', payload: body })).json<RunReply>();
+      const parquet = await call('analyst', { method: 'POST', url: '/api/queries/run/download', payload: { ...body, format: 'parquet' } });
+      expect(parquet.statusCode, parquet.body).toBe(200);
+      expect(parquet.headers['content-disposition']).toBe('attachment; filename="query-result.parquet"');
+      const [sums] = await readParquet(parquet.rawPayload, 'count(*) AS n, sum(orders) AS orders');
+      expect(sums.n).toBe(reply.rowCount);
+      expect(Number(sums.orders)).toBe(reply.rows.reduce((a, r) => a + Number(r[column(reply, 'orders')]), 0));
+      const csv = await call('analyst', { method: 'POST', url: '/api/queries/run/download', payload: { ...body, format: 'csv' } });
+      expect(parseCsv(csv.body).filter((r) => r.length > 1)).toHaveLength(reply.rowCount + 1);
+      const refused = await call('analyst', { method: 'POST', url: '/api/queries/run/download', payload: { sql: 'DROP TABLE orders', format: 'parquet' } });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.json()).toMatchObject({ code: 'forbidden', error: expect.stringContaining('DROP is not allowed') });
+      expect((await call('executive', { method: 'POST', url: '/api/queries/run/download', payload: { ...body, format: 'csv' } })).statusCode).toBe(403);
     });
   });
 
@@ -436,3 +442,22 @@ describe('saved queries, dashboards and query indicators', () => {
     });
   });
 });
+
+/** Rows of a Parquet file received over HTTP, read back with DuckDB. */
+async function readParquet(payload: Buffer, select: string): Promise<Row[]> {
+  const dir = await mkdtemp(join(tmpdir(), 'vigil-parquet-'));
+  try {
+    const file = join(dir, 'r.parquet');
+    await writeFile(file, payload);
+    const duck = await openDuck();
+    const conn = await duck.connect();
+    try {
+      return await all(conn, `SELECT ${select} FROM read_parquet('${file}')`);
+    } finally {
+      conn.closeSync();
+      duck.closeSync();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

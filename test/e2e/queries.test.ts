@@ -3,7 +3,7 @@
 // which matches counts made here from the snapshot's Parquet file), a refused statement shows
 // the sandbox's reason, a bar chart is built and saved with the query, an edit makes version 2
 // with a diff, a restore makes version 3; 100,000 rows scroll in a grid that holds few of them.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BrowserContext, Page } from 'playwright-core';
@@ -105,6 +105,17 @@ describe('Queries page in Chromium', () => {
     expect(reply.rows.map((r) => [r[0], r[1]])).toEqual([...counted].sort(([a], [b]) => a.localeCompare(b)));
     expect(await gridRows()).toEqual(reply.rows.map((r) => r.map(String)));
     expect(await page.locator('[data-testid=result-meta]').innerText()).toContain(`${reply.rowCount} rows`);
+  });
+
+  it("downloads an unsaved query's result as Parquet written by the server", async () => {
+    await type(BY_PLATFORM);
+    await runAndWait();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('button[name=download-parquet]').click()]);
+    expect(download.suggestedFilename()).toMatch(/^query-result-.*\.parquet$/);
+    const bytes = await readFile((await download.path())!);
+    // a Parquet file starts and ends with the magic bytes PAR1
+    expect(bytes.subarray(0, 4).toString()).toBe('PAR1');
+    expect(bytes.subarray(-4).toString()).toBe('PAR1');
   });
 
   it('runs only the selection when there is one', async () => {

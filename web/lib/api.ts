@@ -32,6 +32,8 @@ export interface RequestOptions {
    * 'throw' only throws (for the sign-in form and for load functions that redirect themselves).
    */
   on401?: 'redirect' | 'throw';
+  /** 'blob' for a file the server sends (a download), default JSON */
+  as?: 'json' | 'blob';
 }
 
 const STATE_CHANGING: ReadonlySet<Method> = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
@@ -98,6 +100,7 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   }
 
   if (res.status === 204) return undefined as T;
+  if (options.as === 'blob') return (await res.blob()) as T;
   const text = await res.text();
   if (!text) return undefined as T;
   try {

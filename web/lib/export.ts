@@ -27,11 +27,14 @@ function save(href: string, filename: string): void {
   a.remove();
 }
 
-export function downloadCsv(filename: string, header: string[], rows: CsvCell[][]): void {
-  const blob = new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' });
+export function downloadBlob(filename: string, blob: Blob): void {
   const url = URL.createObjectURL(blob);
-  save(url, filename.endsWith('.csv') ? filename : `${filename}.csv`);
+  save(url, filename);
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+export function downloadCsv(filename: string, header: string[], rows: CsvCell[][]): void {
+  downloadBlob(filename.endsWith('.csv') ? filename : `${filename}.csv`, new Blob([toCsv(header, rows)], { type: 'text/csv;charset=utf-8' }));
 }
 
 export function downloadDataUrl(filename: string, dataUrl: string): void {

@@ -6,6 +6,7 @@ import { SnapshotNotFound } from '../../snapshots/store.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
 import { addRoute, z } from '../route.ts';
+import { sendResultFile } from './resultFile.ts';
 
 /** Who writes SQL in the workbench; executives only see saved queries' results on dashboards. */
 export const WORKBENCH_ROLES: readonly Role[] = ['analyst', 'risk_owner', 'admin'];
@@ -35,6 +36,14 @@ export function queryRunRoutes(app: FastifyInstance, ctx: AppContext): void {
     access: WORKBENCH_ROLES,
     body: RunBody,
     handler: ({ body, user, reply }) => sandboxAnswer(reply, () => ctx.queries.run(body, user!)),
+  });
+
+  addRoute(app, {
+    method: 'POST',
+    url: '/api/queries/run/download',
+    access: WORKBENCH_ROLES,
+    body: RunBody.extend({ format: z.enum(['csv', 'parquet']) }),
+    handler: ({ body, user, reply }) => sendResultFile(ctx.queries, reply, { body, user: user!, format: body.format, stem: 'query-result' }),
   });
 
   addRoute(app, {

@@ -1,7 +1,3 @@
-import { createReadStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { ALL_ROLES } from '../../auth/roles.ts';
 import { DEFAULT_ROW_LIMIT, DownloadQuery, ParamValues, QueriesListQuery, RestoreBody, RunSavedBody, SavedQueryInput, type QueriesReply } from '../../queries/contract.ts';
@@ -12,6 +8,7 @@ import type { AppContext } from '../context.ts';
 import { badRequest, HttpError, notFound } from '../errors.ts';
 import { addRoute, z } from '../route.ts';
 import { sandboxAnswer, WORKBENCH_ROLES } from './queryRuns.ts';
+import { sendResultFile } from './resultFile.ts';
 
 /** The saved queries' refusals in HTTP terms: unknown 404, not yours 403, a bad input or file 400. */
 export async function savedAnswer<T>(work: () => Promise<T>): Promise<T> {
@@ -28,8 +25,6 @@ export async function savedAnswer<T>(work: () => Promise<T>): Promise<T> {
 
 export const IdParams = z.object({ id: z.string().min(1).max(100) });
 const ImportBody = z.object({ text: z.string().min(1).max(200_000) });
-
-const DOWNLOAD_TYPES = { csv: 'text/csv; charset=utf-8', parquet: 'application/vnd.apache.parquet' } as const;
 
 /** The download's `values` query parameter: a JSON object of parameter values. */
 function downloadValues(text: string | undefined): ParamValues {
@@ -133,24 +128,7 @@ export function savedQueryRoutes(app: FastifyInstance, ctx: AppContext): void {
       const found = await savedAnswer(() => saved.get(params.id, user!));
       // a file holds every row: the row limit applies to runs shown on a page only
       const body = savedRunBody(found, { values: downloadValues(query.values), snapshot: query.snapshot, limit: DEFAULT_ROW_LIMIT });
-      const dir = await mkdtemp(join(tmpdir(), 'vigil-download-'));
-      const removeDir = () => rm(dir, { recursive: true, force: true });
-      let streaming = false;
-      try {
-        const path = join(dir, `result.${query.format}`);
-        const written = await sandboxAnswer(reply, () => ctx.queries.toFile(body, user!, query.format, path));
-        if (!('rowCount' in written)) return written; // refused; the reply says why
-        const stream = createReadStream(path);
-        // the temporary file goes once it has been sent (or the client went away)
-        stream.on('close', () => void removeDir());
-        streaming = true;
-        return reply
-          .type(DOWNLOAD_TYPES[query.format])
-          .header('content-disposition', `attachment; filename="${fileStem(found)}.${query.format}"`)
-          .send(stream);
-      } finally {
-        if (!streaming) await removeDir();
-      }
+      return sendResultFile(ctx.queries, reply, { body, user: user!, format: query.format, stem: fileStem(found) });
     },
   });
 }

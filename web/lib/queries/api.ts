@@ -15,6 +15,8 @@ export function newRunId(): string {
 }
 
 export const runQuery = (body: RunRequest, signal?: AbortSignal) => post<RunReply>('/api/queries/run', body, { signal });
+/** The whole result of an unsaved query as a file, written by the server's sandbox. */
+export const downloadRun = (body: Omit<RunRequest, 'runId'>, format: 'csv' | 'parquet') => post<Blob>('/api/queries/run/download', { ...body, format }, { as: 'blob' });
 export const cancelRun = (runId: string) => post<{ cancelled: boolean }>(`/api/queries/runs/${encodeURIComponent(runId)}/cancel`);
 export const loadSchema = () => get<SchemaReply>('/api/queries/schema');
 export const loadHistory = () => get<{ history: HistoryEntry[] }>('/api/queries/history').then((r) => r.history);
