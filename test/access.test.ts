@@ -19,6 +19,8 @@ const EXPECTED: Record<string, Access> = {
   'GET /api/snapshots': ALL,
   'GET /api/snapshots/:id/quality': ALL,
   'GET /api/admin/users': ['admin'],
+  'GET /api/admin/audit': ['admin'],
+  'GET /api/admin/audit.csv': ['admin'],
   'GET /api/kpis': ALL,
   'GET /api/kpis/series': ALL,
   'GET /api/kpis/breakdown': ALL,

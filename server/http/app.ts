@@ -3,9 +3,11 @@ import { join, resolve } from 'node:path';
 import cookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import { installAuditLog } from '../auth/auditHook.ts';
 import { installAccessControl } from './access.ts';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
+import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboards.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -29,12 +31,13 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, riskRegisterRoutes, riskIndicatorRoutes, queryRunRoutes, savedQueryRoutes, dashboardRoutes];
+const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, auditRoutes, riskRegisterRoutes, riskIndicatorRoutes, queryRunRoutes, savedQueryRoutes, dashboardRoutes];
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });
   await app.register(cookie);
   installAccessControl(app, ctx.db);
+  installAuditLog(app, ctx.db);
 
   app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, request, reply) => {
     if (err instanceof HttpError) return reply.code(err.statusCode).send({ error: err.message, statusCode: err.statusCode });

@@ -1,6 +1,8 @@
 // Delivers the outbox: one row at a time, oldest first, retrying with exponential backoff while
 // the mail server is unreachable. A row is marked sent right after the transport accepts it, so a
 // restart resumes with what is still pending and a sent row never goes out again.
+import { recordAudit } from '../auth/audit.ts';
+import type { AuditOutcome } from '../auth/auditContract.ts';
 import type { AppDb } from '../db/appdb.ts';
 import type { OutboxReply } from '../risk/contract.ts';
 import { dueMessages, isPending, markAttemptFailed, markSent, type DueMessage } from './outbox.ts';
@@ -92,6 +94,7 @@ export class OutboxSender {
         return false;
       }
       await markSent(this.db, message.id, { at: this.now(), ...delivery });
+      await this.audit(message, 'ok', { transport: delivery.transport, messageId: delivery.messageId, file: delivery.file });
       return true;
     } finally {
       this.claimed.delete(message.id);
@@ -101,10 +104,18 @@ export class OutboxSender {
   private async recordFailure(message: DueMessage, err: unknown): Promise<void> {
     const attempts = message.attempts + 1;
     const delay = Math.min((this.opts.backoffMs ?? 5_000) * 2 ** (attempts - 1), this.opts.maxBackoffMs ?? 30 * 60_000);
-    await markAttemptFailed(this.db, message.id, {
-      error: err instanceof Error ? err.message : String(err),
-      nextAttemptAt: new Date(this.now().getTime() + delay),
-      failed: attempts >= (this.opts.maxAttempts ?? 20),
+    const error = err instanceof Error ? err.message : String(err);
+    const failed = attempts >= (this.opts.maxAttempts ?? 20);
+    await markAttemptFailed(this.db, message.id, { error, nextAttemptAt: new Date(this.now().getTime() + delay), failed });
+    // a retry still to come is not an outcome yet; giving up is
+    if (failed) await this.audit(message, 'error', { transport: this.mail.describe().kind, attempts, error });
+  }
+
+  /** The email in the audit log: who it went to, about what, and how. */
+  private audit(message: DueMessage, outcome: AuditOutcome, delivery: Record<string, unknown>): Promise<void> {
+    return recordAudit(this.db, {
+      username: null, source: null, kind: 'email', action: 'send', target: String(message.id), outcome, status: null,
+      detail: { recipients: message.recipients, subject: message.subject, messageKind: message.kind, ...delivery },
     });
   }
 }

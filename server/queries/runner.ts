@@ -1,15 +1,17 @@
 // Runs analysts' SQL (the workbench, the CLI, saved queries, dashboards and query indicators all
 // come through here): picks the snapshot, opens a sandbox for the user, enforces the time and
-// row limits, lets a run be cancelled by its owner, and records each run in the user's history.
+// row limits, lets a run be cancelled by its owner, and records each run in the user's history
+// and the audit log.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { recordAudit } from '../auth/audit.ts';
 import type { User } from '../auth/users.ts';
 import type { DataPaths } from '../config.ts';
 import type { AppDb } from '../db/appdb.ts';
 import type { OpenSnapshot, QueryEngine } from '../db/engine.ts';
 import { isTableName } from '../snapshots/schema.ts';
 import { DEFAULT_TIMEOUT_MS, type HistoryEntry, type RunBody, type RunReply, type SchemaReply } from './contract.ts';
-import { recordRun, userHistory } from './history.ts';
+import { recordRun, userHistory, type HistoryRecord } from './history.ts';
 import { resultColumns } from './jsonValues.ts';
 import { maskedCustomers } from './maskedCustomers.ts';
 import { Sandbox, SandboxError, type SandboxFiles } from './sandbox.ts';
@@ -26,14 +28,27 @@ export interface RunnerDeps {
 
 export interface RunOptions {
   timeoutMs?: number;
-  /** false: not written to the user's history (dashboard tiles, indicator evaluation) */
+  /** false: not written to the user's history nor the audit log (dashboard tiles, indicator evaluation) */
   record?: boolean;
+  /** the client's address, for the audit log */
+  source?: string;
 }
 
 const STATUS_OF: Partial<Record<SandboxError['code'], HistoryEntry['status']>> = { timeout: 'timeout', cancelled: 'cancelled' };
 
 /** The client's id (so that it can cancel), or a fresh one. */
 const runIdOf = (body: RunBody) => body.runId ?? randomBytes(12).toString('hex');
+
+/** The same run in the audit log, where an admin sees everyone's queries. */
+function auditRun(db: AppDb, runId: string, run: HistoryRecord, source: string | null): Promise<void> {
+  return recordAudit(db, {
+    username: run.username, source, kind: 'query', action: 'run', target: runId, outcome: run.status === 'ok' ? 'ok' : 'error', status: null,
+    detail: {
+      sql: run.sql, values: run.values, rowCount: run.rowCount, elapsedMs: Math.round(run.elapsedMs), status: run.status,
+      snapshotId: run.snapshotId, error: run.error,
+    },
+  });
+}
 
 interface Running {
   username: string;
@@ -82,11 +97,15 @@ export class QueryRunner {
     const runId = runIdOf(body);
     const startedAt = new Date();
     let snap: OpenSnapshot | undefined;
-    const record = (rowCount: number | null, status: HistoryEntry['status'], error: string | null) =>
-      opts.record === false ? Promise.resolve() : recordRun(this.deps.db, {
+    const record = async (rowCount: number | null, status: HistoryEntry['status'], error: string | null) => {
+      if (opts.record === false) return;
+      const run = {
         username: user.username, sql: body.sql, values: body.values, snapshotId: snap?.manifest.id ?? null, startedAt,
         elapsedMs: Date.now() - startedAt.getTime(), rowCount, status, error,
-      });
+      };
+      await recordRun(this.deps.db, run);
+      await auditRun(this.deps.db, runId, run, opts.source ?? null);
+    };
     try {
       const result = await this.inSandbox(runId, user, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, async () => {
         snap = await this.deps.engine.snapshot(body.snapshot);

@@ -3,6 +3,7 @@
 export type { Manifest, TableEntry } from '../../server/snapshots/store.ts';
 export type { QualityReport, TableQuality, SourceQuality, RejectedSample } from '../../server/snapshots/quality.ts';
 export type { TableName } from '../../server/snapshots/schema.ts';
+export type { AuditEntry, AuditKind, AuditOutcome, AuditReply } from '../../server/auth/auditContract.ts';
 
 export type Role = 'executive' | 'analyst' | 'risk_owner' | 'admin';
 
