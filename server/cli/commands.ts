@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { backupCommand, restoreCommand } from './backup.ts';
 import { devCommand } from './dev.ts';
 import { evaluateCommand } from './evaluate.ts';
 import { generateCommand } from './generate.ts';
@@ -25,5 +26,7 @@ export function commands(): Command[] {
     queryCommand(),
     evaluateCommand(),
     staffCommand(),
+    backupCommand(),
+    restoreCommand(),
   ];
 }

@@ -75,6 +75,13 @@ export class AppDb {
     });
   }
 
+  /** Runs `work` inside the serial queue, so no other statement runs meanwhile (e.g. to copy the database file). */
+  exclusive<T>(work: (run: (sql: string) => Promise<void>) => Promise<T>): Promise<T> {
+    return this.serial(() => work(async (sql) => {
+      await this.conn.run(sql);
+    }));
+  }
+
   async getSetting(key: string): Promise<string | undefined> {
     return (await this.one<{ value: string }>('SELECT value FROM settings WHERE key = $key', { key }))?.value;
   }

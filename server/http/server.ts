@@ -2,12 +2,13 @@ import { createRequire } from 'node:module';
 import { DEMO_USERS, ensureUsers } from '../auth/bootstrap.ts';
 import type { NewUser } from '../auth/users.ts';
 import type { DataPaths } from '../config.ts';
+import { backupScheduleFromEnv, startBackupSchedule } from '../backup/schedule.ts';
 import { pollMsFromEnv, startRiskMonitor } from '../risk/monitor.ts';
 import { libraryOwner, seedRiskLibrary } from '../risk/seed.ts';
 import { buildApp } from './app.ts';
 import { openContext } from './context.ts';
 
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+export const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
 export const DEMO_SETTING = 'demo';
 
@@ -30,6 +31,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   const opened = await openContext(opts.paths, version);
   try {
     const { db } = opened.ctx;
+    const backupSchedule = backupScheduleFromEnv(process.env);
     const demo = (await db.getSetting(DEMO_SETTING)) === 'true';
     await ensureUsers(db, { demo, env: process.env, ask: opts.askAdmin });
     const demoUsers = demo ? DEMO_USERS : [];
@@ -46,9 +48,11 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       digest: digestCron ? { cron: digestCron, deps: opened.ctx } : undefined,
     });
     opened.ctx.riskMonitor = monitor;
+    const backups = backupSchedule && startBackupSchedule(backupSchedule, db, opts.paths, version, (m) => app.log.warn(m));
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : opts.port;
     const close = async () => {
+      await backups?.stop();
       await monitor.stop();
       await app.close();
       await opened.close();
