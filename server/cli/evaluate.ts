@@ -2,24 +2,19 @@
 // publish do), or with --backtest the day-by-day replay of a date range that prints every
 // transition. Both read the indicators from the app-state database, which a running server holds.
 import type { Command } from 'commander';
-import type { DataPaths } from '../config.ts';
 import type { AppDb } from '../db/appdb.ts';
-import { NoSnapshot, QueryEngine } from '../db/engine.ts';
+import { NoSnapshot } from '../db/engine.ts';
+import { openContext, type AppContext } from '../http/context.ts';
+import { version } from '../http/server.ts';
 import { listUsers } from '../auth/users.ts';
-import { KpiEngine } from '../metrics/engine.ts';
 import { KpiQueryError } from '../metrics/errors.ts';
-import { OutboxSender } from '../notify/sender.ts';
-import { QueryRunner } from '../queries/runner.ts';
-import { SHIPPED_QUERIES_DIR } from '../queries/shipped.ts';
-import { SavedQueries } from '../queries/store.ts';
 import { backtest, formatBacktest } from '../risk/backtest.ts';
 import type { EvaluationRunReply } from '../risk/contract.ts';
-import { Evaluator } from '../risk/evaluator.ts';
 import { listIndicators } from '../risk/indicatorStore.ts';
 import { builtinIndicators } from '../risk/library.ts';
 import { libraryOwner, seedRiskLibrary } from '../risk/seed.ts';
 import { SnapshotNotFound } from '../snapshots/store.ts';
-import { command, fail, openAppDbOrFail, parseDateOption, pathsOf } from './options.ts';
+import { command, fail, failWhenLocked, parseDateOption, pathsOf } from './options.ts';
 import { textTable } from './snapshots.ts';
 
 interface EvaluateCliOptions {
@@ -35,24 +30,6 @@ interface EvaluateCliOptions {
 
 /** Owner of the in-memory library a backtest replays when nothing is stored; it is never saved. */
 const BACKTEST_OWNER = 'risk';
-
-interface Opened {
-  paths: DataPaths;
-  db: AppDb;
-  engine: QueryEngine;
-  kpis: KpiEngine;
-  /** for indicators measured by a saved query */
-  queries: QueryRunner;
-  savedQueries: SavedQueries;
-}
-
-/** The app DB, the query engine and the KPI engine; a server holding the app DB is a user error. */
-async function open(opts: EvaluateCliOptions): Promise<Opened> {
-  const paths = pathsOf(opts);
-  const db = await openAppDbOrFail(paths);
-  const engine = await QueryEngine.create(paths.snapshots);
-  return { paths, db, engine, kpis: await KpiEngine.create(engine), queries: new QueryRunner({ db, engine, paths }), savedQueries: new SavedQueries(db, SHIPPED_QUERIES_DIR) };
-}
 
 /**
  * A fresh app DB has no indicators until the server's first start seeds them; the CLI seeds them
@@ -77,47 +54,41 @@ function printRun(reply: EvaluationRunReply): void {
   for (const e of reply.errors) process.stderr.write(`vigil: ${e.indicatorId}: ${e.message}\n`);
 }
 
-async function runLive(o: Opened, opts: EvaluateCliOptions): Promise<void> {
-  if (!(await ensureSeeded(o.db))) fail('no user owns the risk indicators yet: create the first admin (`npx vigil start`) first');
+async function runLive(ctx: AppContext, opts: EvaluateCliOptions): Promise<void> {
+  if (!(await ensureSeeded(ctx.db))) fail('no user owns the risk indicators yet: create the first admin (`npx vigil start`) first');
+  const reply = await ctx.evaluator.run({ trigger: 'manual', snapshotId: opts.snapshot, asOf: opts.asOf });
   // messages go through the outbox like the server's; drained here so a cron-driven CLI delivers them
-  const outbox = OutboxSender.create(o.db, { smtpUrl: process.env.VIGIL_SMTP_URL, from: process.env.VIGIL_SMTP_FROM, outboxDir: o.paths.outbox });
-  try {
-    const evaluator = new Evaluator({ ...o, outbox, appUrl: process.env.VIGIL_APP_URL ?? 'http://localhost:8080' });
-    const reply = await evaluator.run({ trigger: 'manual', snapshotId: opts.snapshot, asOf: opts.asOf });
-    await outbox.drain();
-    if (opts.json) process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
-    else printRun(reply);
-  } finally {
-    await outbox.stop();
-  }
+  await ctx.outbox.drain();
+  if (opts.json) process.stdout.write(`${JSON.stringify(reply, null, 2)}\n`);
+  else printRun(reply);
 }
 
-async function runBacktest(o: Opened, opts: EvaluateCliOptions): Promise<void> {
+async function runBacktest(ctx: AppContext, opts: EvaluateCliOptions): Promise<void> {
   if (!opts.from || !opts.to) fail('--backtest needs --from and --to', 2);
   if (opts.from > opts.to) fail(`--from ${opts.from} is after --to ${opts.to}`, 2);
   // the backtest stores nothing, so a data folder without users replays the built-in library as is
-  const seeded = await ensureSeeded(o.db);
+  const seeded = await ensureSeeded(ctx.db);
   if (!seeded) process.stderr.write('vigil: no indicators stored yet (no user to own them); replaying the built-in library\n');
-  const stored = seeded ? await listIndicators(o.db) : builtinIndicators(BACKTEST_OWNER);
+  const stored = seeded ? await listIndicators(ctx.db) : builtinIndicators(BACKTEST_OWNER);
   const indicators = opts.indicator ? stored.filter((i) => opts.indicator!.includes(i.id)) : stored;
   const unknown = (opts.indicator ?? []).filter((id) => !indicators.some((i) => i.id === id));
   if (unknown.length) fail(`--indicator: no indicator ${unknown.join(', ')}`, 2);
-  const rows = await backtest({ ...o, snapshotsRoot: o.paths.snapshots }, indicators.filter((i) => i.enabled), { snapshotId: opts.snapshot, from: opts.from, to: opts.to });
+  const rows = await backtest({ ...ctx, snapshotsRoot: ctx.paths.snapshots }, indicators.filter((i) => i.enabled), { snapshotId: opts.snapshot, from: opts.from, to: opts.to });
   if (opts.json) process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
   else process.stdout.write(formatBacktest(rows));
 }
 
 async function run(opts: EvaluateCliOptions): Promise<void> {
-  const o = await open(opts);
+  // the same context the server opens: engines, sandbox, outbox and evaluator over the data folder
+  const opened = await failWhenLocked(() => openContext(pathsOf(opts), version));
   try {
-    await (opts.backtest ? runBacktest(o, opts) : runLive(o, opts));
+    await (opts.backtest ? runBacktest(opened.ctx, opts) : runLive(opened.ctx, opts));
   } catch (err) {
     if (err instanceof NoSnapshot || err instanceof SnapshotNotFound) fail(err.message);
     if (err instanceof KpiQueryError) fail(err.message, 2);
     throw err;
   } finally {
-    o.engine.close();
-    await o.db.close();
+    await opened.close();
   }
 }
 

@@ -30,12 +30,14 @@ export function parseDateOption(value: string): string {
   return value;
 }
 
-/** The app-state database; a server holding it is a user error with a one-line reason. */
-export async function openAppDbOrFail(paths: DataPaths): Promise<AppDb> {
+/** Opens something that holds the app-state database; a server holding it is a user error with a one-line reason. */
+export async function failWhenLocked<T>(open: () => Promise<T>): Promise<T> {
   try {
-    return await AppDb.open(paths.appDb);
+    return await open();
   } catch (err) {
     if (err instanceof AppDbLocked) fail(err.message);
     throw err;
   }
 }
+
+export const openAppDbOrFail = (paths: DataPaths): Promise<AppDb> => failWhenLocked(() => AppDb.open(paths.appDb));
