@@ -7,6 +7,7 @@ import { installAuditLog } from '../auth/auditHook.ts';
 import { installAccessControl } from './access.ts';
 import type { AppContext } from './context.ts';
 import { HttpError } from './errors.ts';
+import { accountRoutes } from './routes/account.ts';
 import { auditRoutes } from './routes/audit.ts';
 import { authRoutes } from './routes/auth.ts';
 import { dashboardRoutes } from './routes/dashboards.ts';
@@ -20,6 +21,7 @@ import { riskRegisterRoutes } from './routes/riskRegister.ts';
 import { segmentRoutes } from './routes/segments.ts';
 import { snapshotRoutes } from './routes/snapshots.ts';
 import { staffRoutes } from './routes/staff.ts';
+import { tokenRoutes } from './routes/tokens.ts';
 import { userRoutes } from './routes/users.ts';
 import { NoSnapshot } from '../db/engine.ts';
 
@@ -31,7 +33,7 @@ export interface AppOptions {
   webRoot?: string;
 }
 
-const ROUTE_MODULES = [healthRoutes, authRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, auditRoutes, riskRegisterRoutes, riskIndicatorRoutes, queryRunRoutes, savedQueryRoutes, dashboardRoutes];
+const ROUTE_MODULES = [healthRoutes, authRoutes, accountRoutes, tokenRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, auditRoutes, riskRegisterRoutes, riskIndicatorRoutes, queryRunRoutes, savedQueryRoutes, dashboardRoutes];
 
 export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024, trustProxy: false });

@@ -10,6 +10,8 @@ declare module 'fastify' {
   }
   interface FastifyRequest {
     user?: User;
+    /** set when the request came with an API token instead of a session cookie */
+    apiToken?: { id: string; readOnly: boolean };
   }
 }
 
