@@ -3,6 +3,8 @@ import Fastify from 'fastify';
 import { ROLES, type Access, type Role } from '../server/auth/roles.ts';
 import { MissingAccessRule, installAccessControl, registeredApiRoutes } from '../server/http/access.ts';
 import type { AppDb } from '../server/db/appdb.ts';
+import { createToken, revokeToken } from '../server/auth/tokens.ts';
+import { findUser } from '../server/auth/users.ts';
 import { injectAs, makeTestApp, type TestApp } from './helpers/app.ts';
 
 // The access contract, written independently of the route modules: adding a route without a row
@@ -101,17 +103,81 @@ const EXPECTED: Record<string, Access> = {
   'DELETE /api/dashboards/:id': WRITERS,
 };
 
+// Managing accounts, sessions and tokens needs a signed-in person: an API token is refused there
+// whatever its role, so a leaked token cannot mint others or take over the account.
+const ACCOUNT_MANAGEMENT = new Set([
+  'GET /api/admin/users',
+  'POST /api/admin/users',
+  'PATCH /api/admin/users/:username',
+  'POST /api/admin/users/:username/reset',
+  'GET /api/admin/sessions',
+  'DELETE /api/admin/sessions/:id',
+  'GET /api/admin/tokens',
+  'DELETE /api/admin/tokens/:id',
+  'POST /api/account/password',
+  'GET /api/account/sessions',
+  'DELETE /api/account/sessions/:id',
+  'GET /api/account/tokens',
+  'POST /api/account/tokens',
+  'DELETE /api/account/tokens/:id',
+]);
+
+const CSRF = { 'x-vigil-csrf': '1' };
 const SAMPLE_PARAMS: Record<string, string> = { id: '20260101-000000000-abcd' };
 
 function concreteUrl(url: string): string {
   return url.replace(/:(\w+)/g, (_, name: string) => SAMPLE_PARAMS[name] ?? 'x');
 }
 
+type Caller =
+  | { kind: 'anonymous' }
+  | { kind: 'session'; role: Role }
+  | { kind: 'token'; role: Role; readOnly: boolean }
+  | { kind: 'revoked token' };
+
+const CALLERS: Caller[] = [
+  { kind: 'anonymous' },
+  ...ROLES.map((role): Caller => ({ kind: 'session', role })),
+  ...ROLES.map((role): Caller => ({ kind: 'token', role, readOnly: false })),
+  { kind: 'token', role: 'admin', readOnly: true },
+  { kind: 'revoked token' },
+];
+
+const callerName = (c: Caller): string =>
+  c.kind === 'session' ? c.role : c.kind === 'token' ? `${c.readOnly ? 'read-only ' : ''}token of ${c.role}` : c.kind;
+
+/** The status class a caller must get: allowed (neither 401 nor 403), or the refusal's status. */
+function expectedOutcome(route: string, access: Access, caller: Caller): 'allowed' | 401 | 403 {
+  const method = route.split(' ')[0];
+  if (caller.kind === 'revoked token') return 401;
+  if (caller.kind === 'token' && caller.readOnly && method !== 'GET') return 403;
+  if (access === 'public') return 'allowed';
+  if (caller.kind === 'anonymous') return 401;
+  if (access !== 'signed_in' && !access.includes(caller.role)) return 403;
+  if (caller.kind === 'token' && ACCOUNT_MANAGEMENT.has(route)) return 403;
+  return 'allowed';
+}
+
 describe('access rules of /api routes', () => {
   let t: TestApp;
+  /** bearer secrets by caller name, made once: by the admin, scoped down to each role */
+  const secrets = new Map<string, string>();
+  /** one session per role, since signing in (a memory-hard hash) is most of the table's time */
+  const cookies = new Map<Role, Record<string, string>>();
   beforeAll(async () => {
     t = await makeTestApp();
     await t.app.ready();
+    for (const role of ROLES) cookies.set(role, await t.cookieFor(role));
+    const admin = (await findUser(t.ctx.db, 'admin'))!;
+    for (const caller of CALLERS) {
+      if (caller.kind === 'token') {
+        const made = await createToken(t.ctx.db, admin, { name: callerName(caller), role: caller.role, readOnly: caller.readOnly, expiresInDays: 1 });
+        secrets.set(callerName(caller), made.token);
+      }
+    }
+    const revoked = await createToken(t.ctx.db, admin, { name: 'revoked', role: 'admin', readOnly: false, expiresInDays: null });
+    await revokeToken(t.ctx.db, revoked.info.id);
+    secrets.set('revoked token', revoked.token);
   });
   afterAll(async () => t.close());
 
@@ -120,15 +186,26 @@ describe('access rules of /api routes', () => {
     expect(registered).toEqual(Object.keys(EXPECTED).sort());
   });
 
-  const callers: (Role | undefined)[] = [undefined, ...ROLES];
+  async function call(caller: Caller, route: string, url: string) {
+    const opts = { method: route.split(' ')[0] as 'GET', url };
+    if (caller.kind === 'anonymous') return injectAs(t, undefined, opts);
+    if (caller.kind === 'session') {
+      // signing out ends the session, so it gets one of its own
+      const session = route === 'POST /api/auth/logout' ? await t.cookieFor(caller.role) : cookies.get(caller.role)!;
+      return t.app.inject({ ...opts, cookies: session, headers: CSRF });
+    }
+    // no CSRF header: a bearer request does not need one
+    return t.app.inject({ ...opts, headers: { authorization: `Bearer ${secrets.get(callerName(caller))}` } });
+  }
+
   for (const [route, access] of Object.entries(EXPECTED)) {
-    for (const role of callers) {
-      const allowed = access === 'public' || (role !== undefined && (access === 'signed_in' || access.includes(role)));
-      it(`${route} as ${role ?? 'anonymous'} is ${allowed ? 'allowed' : 'refused'}`, async () => {
-        const [method, url] = route.split(' ');
-        const res = await injectAs(t, role, { method: method as 'GET', url: concreteUrl(url) });
-        if (allowed) expect([401, 403]).not.toContain(res.statusCode);
-        else expect(res.statusCode).toBe(role === undefined ? 401 : 403);
+    for (const caller of CALLERS) {
+      const outcome = expectedOutcome(route, access, caller);
+      it(`${route} as ${callerName(caller)} is ${outcome === 'allowed' ? 'allowed' : `refused (${outcome})`}`, async () => {
+        const url = route.split(' ')[1];
+        const res = await call(caller, route, concreteUrl(url));
+        if (outcome === 'allowed') expect([401, 403]).not.toContain(res.statusCode);
+        else expect(res.statusCode).toBe(outcome);
         if (res.statusCode !== 204) expect(res.headers['content-type']).toMatch(url.endsWith('.csv') && res.statusCode === 200 ? /text\/csv/ : /json/);
       });
     }

@@ -1,8 +1,12 @@
 import type { AppDb } from '../db/appdb.ts';
+import { checkPassword } from './passwordPolicy.ts';
 import { countUsers, createUser, type NewUser } from './users.ts';
 
+/** An account with the password it was created with. */
+export type SignIn = NewUser & { password: string };
+
 /** The demo sign-ins, one per role; also listed in README.md. Only created for sample data. */
-export const DEMO_USERS: readonly NewUser[] = [
+export const DEMO_USERS: readonly SignIn[] = [
   { username: 'admin', displayName: 'Demo Admin', role: 'admin', pii: true, password: 'vigil-admin-demo' },
   { username: 'exec', displayName: 'Demo Executive', role: 'executive', pii: false, password: 'vigil-exec-demo' },
   { username: 'analyst', displayName: 'Demo Analyst', role: 'analyst', pii: false, password: 'vigil-analyst-demo' },
@@ -18,7 +22,7 @@ export class NoAdminAccount extends Error {}
 export async function ensureUsers(
   db: AppDb,
   opts: { demo: boolean; env: NodeJS.ProcessEnv; ask?: () => Promise<{ username: string; password: string }> },
-): Promise<readonly NewUser[]> {
+): Promise<readonly SignIn[]> {
   if ((await countUsers(db)) > 0) return [];
   if (opts.demo) {
     for (const user of DEMO_USERS) await createUser(db, user);
@@ -29,9 +33,11 @@ export async function ensureUsers(
     : undefined;
   const account = fromEnv ?? (await opts.ask?.());
   if (!account) {
-    throw new NoAdminAccount('no users yet: set VIGIL_ADMIN_USER and VIGIL_ADMIN_PASSWORD (at least 12 characters) for the first admin, or start on a terminal to be asked');
+    throw new NoAdminAccount('no users yet: set VIGIL_ADMIN_USER and VIGIL_ADMIN_PASSWORD (at least 12 characters, not a common one) for the first admin, or start on a terminal to be asked');
   }
-  if (account.password.length < 12) throw new NoAdminAccount('the admin password must have at least 12 characters');
-  await createUser(db, { username: account.username, displayName: account.username, role: 'admin', pii: true, password: account.password });
+  const admin = { username: account.username, displayName: account.username, role: 'admin' as const, pii: true, password: account.password };
+  const refused = checkPassword(admin.password, admin);
+  if (refused) throw new NoAdminAccount(`the admin password is refused: ${refused}`);
+  await createUser(db, admin);
   return [];
 }

@@ -53,17 +53,24 @@ export async function enqueueMessage(db: AppDb, m: NewMessage, now = new Date())
   return { id: Number(existing!.id), inserted: false };
 }
 
+/** Account mails carry one-time sign-in links, so only admins may read them in the outbox. */
+export interface OutboxReader {
+  accountMail: boolean;
+}
+
+const SERVER_READER: OutboxReader = { accountMail: true };
+
 /** Newest first, optionally one status. */
-export async function listOutbox(db: AppDb, q: { status?: OutboxMessage['status']; limit: number }): Promise<OutboxMessage[]> {
+export async function listOutbox(db: AppDb, q: { status?: OutboxMessage['status']; limit: number }, reader: OutboxReader = SERVER_READER): Promise<OutboxMessage[]> {
   const rows = await db.all(
-    `SELECT ${COLUMNS} FROM outbox WHERE ($status IS NULL OR status = $status) ORDER BY id DESC LIMIT $limit`,
-    { status: q.status ?? null, limit: q.limit },
+    `SELECT ${COLUMNS} FROM outbox WHERE ($status IS NULL OR status = $status) AND ($account OR kind <> 'account') ORDER BY id DESC LIMIT $limit`,
+    { status: q.status ?? null, limit: q.limit, account: reader.accountMail },
   );
   return rows.map(toMessage);
 }
 
-export async function getOutboxMessage(db: AppDb, id: number): Promise<OutboxDetail | undefined> {
-  const row = await db.one(`SELECT ${COLUMNS}, text, html FROM outbox WHERE id = $id`, { id });
+export async function getOutboxMessage(db: AppDb, id: number, reader: OutboxReader = SERVER_READER): Promise<OutboxDetail | undefined> {
+  const row = await db.one(`SELECT ${COLUMNS}, text, html FROM outbox WHERE id = $id AND ($account OR kind <> 'account')`, { id, account: reader.accountMail });
   return row ? { ...toMessage(row), text: String(row.text), html: String(row.html) } : undefined;
 }
 

@@ -1,6 +1,9 @@
-import type { FastifyInstance } from 'fastify';
-import { SESSION_COOKIE, createSession, revokeSession } from '../../auth/sessions.ts';
-import { authenticate } from '../../auth/users.ts';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { SetupPasswordBody } from '../../auth/accountContract.ts';
+import { clearLoginFailures, loginLock, recordLoginFailure } from '../../auth/loginThrottle.ts';
+import { useSetupLink } from '../../auth/passwordSetup.ts';
+import { SESSION_COOKIE, revokeSession, signIn } from '../../auth/sessions.ts';
+import { authenticate, type User } from '../../auth/users.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { addRoute, z } from '../route.ts';
@@ -10,6 +13,14 @@ const LoginBody = z.object({
   password: z.string().min(1, 'required').max(1000),
 });
 
+/** Starts the session of a user who just proved who they are; the audit hook reads `request.user`. */
+async function startSession(ctx: AppContext, request: FastifyRequest, reply: FastifyReply, user: User): Promise<{ user: User }> {
+  const token = await signIn(ctx.db, user.username, request.ip, request.headers['user-agent'] ?? null);
+  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
+  request.user = user;
+  return { user };
+}
+
 export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
   addRoute(app, {
     method: 'POST',
@@ -17,13 +28,28 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
     access: 'public',
     body: LoginBody,
     handler: async ({ body, request, reply }) => {
+      const lock = await loginLock(ctx.db, body.username, request.ip);
+      if (lock) {
+        reply.code(429).header('retry-after', String(lock.retryAfterSeconds));
+        return { error: lock.message, statusCode: 429 };
+      }
       const user = await authenticate(ctx.db, body.username, body.password);
-      // one message for unknown user and wrong password, so accounts cannot be discovered
-      if (!user) throw new HttpError(401, 'invalid username or password');
-      const token = await createSession(ctx.db, user.username, request.ip);
-      reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'strict', secure: request.protocol === 'https' });
-      return { user };
+      if (!user) {
+        await recordLoginFailure(ctx.db, body.username, request.ip);
+        // one message for unknown user and wrong password, so accounts cannot be discovered
+        throw new HttpError(401, 'invalid username or password');
+      }
+      await clearLoginFailures(ctx.db, body.username);
+      return startSession(ctx, request, reply, user);
     },
+  });
+
+  addRoute(app, {
+    method: 'POST',
+    url: '/api/auth/setup',
+    access: 'public',
+    body: SetupPasswordBody,
+    handler: async ({ body, request, reply }) => startSession(ctx, request, reply, await useSetupLink(ctx.db, body.token, body.password)),
   });
 
   addRoute(app, {
