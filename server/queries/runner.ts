@@ -32,6 +32,8 @@ export interface RunOptions {
   record?: boolean;
   /** the client's address, for the audit log */
   source?: string;
+  /** the API token the request came with, for the audit log */
+  tokenId?: string;
 }
 
 const STATUS_OF: Partial<Record<SandboxError['code'], HistoryEntry['status']>> = { timeout: 'timeout', cancelled: 'cancelled' };
@@ -40,12 +42,12 @@ const STATUS_OF: Partial<Record<SandboxError['code'], HistoryEntry['status']>> =
 const runIdOf = (body: RunBody) => body.runId ?? randomBytes(12).toString('hex');
 
 /** The same run in the audit log, where an admin sees everyone's queries. */
-function auditRun(db: AppDb, runId: string, run: HistoryRecord, source: string | null): Promise<void> {
+function auditRun(db: AppDb, runId: string, run: HistoryRecord, opts: RunOptions): Promise<void> {
   return recordAudit(db, {
-    username: run.username, source, kind: 'query', action: 'run', target: runId, outcome: run.status === 'ok' ? 'ok' : 'error', status: null,
+    username: run.username, source: opts.source ?? null, kind: 'query', action: 'run', target: runId, outcome: run.status === 'ok' ? 'ok' : 'error', status: null,
     detail: {
       sql: run.sql, values: run.values, rowCount: run.rowCount, elapsedMs: Math.round(run.elapsedMs), status: run.status,
-      snapshotId: run.snapshotId, error: run.error,
+      snapshotId: run.snapshotId, error: run.error, ...(opts.tokenId ? { token: opts.tokenId } : {}),
     },
   });
 }
@@ -104,7 +106,7 @@ export class QueryRunner {
         elapsedMs: Date.now() - startedAt.getTime(), rowCount, status, error,
       };
       await recordRun(this.deps.db, run);
-      await auditRun(this.deps.db, runId, run, opts.source ?? null);
+      await auditRun(this.deps.db, runId, run, opts);
     };
     try {
       const result = await this.inSandbox(runId, user, opts.timeoutMs ?? DEFAULT_TIMEOUT_MS, async () => {

@@ -35,7 +35,7 @@ export function queryRunRoutes(app: FastifyInstance, ctx: AppContext): void {
     url: '/api/queries/run',
     access: WORKBENCH_ROLES,
     body: RunBody,
-    handler: ({ body, user, request, reply }) => sandboxAnswer(reply, () => ctx.queries.run(body, user!, { source: request.ip })),
+    handler: ({ body, user, request, reply }) => sandboxAnswer(reply, () => ctx.queries.run(body, user!, { source: request.ip, tokenId: request.apiToken?.id })),
   });
 
   addRoute(app, {
