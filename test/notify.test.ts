@@ -183,7 +183,12 @@ describe('outbox without SMTP and its API', () => {
     const list = await injectAs(t, 'executive', { method: 'GET', url: '/api/notify/outbox' });
     expect(list.statusCode).toBe(200);
     const reply = list.json<OutboxReply>();
-    expect(reply.transport).toEqual({ kind: 'file', folder: t.paths.outbox });
+    // the folder is a server path: only admins see where messages go, everyone else only how
+    expect(reply.transport).toEqual({ kind: 'file' });
+    for (const role of ['analyst', 'risk_owner'] as const) {
+      expect((await injectAs(t, role, { method: 'GET', url: '/api/notify/outbox' })).json<OutboxReply>().transport).toEqual({ kind: 'file' });
+    }
+    expect((await injectAs(t, 'admin', { method: 'GET', url: '/api/notify/outbox' })).json<OutboxReply>().transport).toEqual({ kind: 'file', folder: t.paths.outbox });
     expect(reply.messages).toHaveLength(1);
     expect(reply.messages[0]).toMatchObject({ id, key: message.key, status: 'sent', transport: 'file', file: join(t.paths.outbox, files[0]), subject: message.subject });
 

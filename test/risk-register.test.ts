@@ -6,7 +6,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureUsers } from '../server/auth/bootstrap.ts';
-import type { User } from '../server/auth/users.ts';
+import { createUser, updateUser, type User } from '../server/auth/users.ts';
 import { AppDb } from '../server/db/appdb.ts';
 import {
   IndicatorInput, RISK_STATUSES, RiskInput, type HeatmapReply, type RiskDetail, type RiskLevel, type RiskMatrix, type RisksReply, type RiskStatus, type Transition,
@@ -187,8 +187,8 @@ describe('register domain', () => {
   });
 
   describe('alerts from indicators', () => {
-    const indicator = (id: string, riskId: string | null) =>
-      IndicatorInput.parse({ id, name: `Complaint rate ${id}`, kpi: 'complaint_rate', windowDays: 7, direction: 'higher_is_worse', warning: 0.02, critical: 0.03, clear: 0.015, owner: 'risk', riskId });
+    const indicator = (id: string, riskId: string | null, indicatorOwner = 'risk') =>
+      IndicatorInput.parse({ id, name: `Complaint rate ${id}`, kpi: 'complaint_rate', windowDays: 7, direction: 'higher_is_worse', warning: 0.02, critical: 0.03, clear: 0.015, owner: indicatorOwner, riskId });
     const transition = (indicatorId: string, alertId: number): Transition => ({
       kind: 'breach', indicatorId, scope: 'jd', scopeLabel: 'JD', from: 'ok', to: 'critical', level: 'critical', step: '2026-05-01', asOf: '2026-05-01', snapshotId: null,
       measurement: { value: 0.042, numerator: 84, denominator: 2000 }, thresholds: { warning: 0.02, critical: 0.03, clear: 0.015 }, alertId, evaluationId: 1, at: now.toISOString(),
@@ -224,6 +224,27 @@ describe('register domain', () => {
       expect(detail.timeline.map((e) => e.kind).sort()).toEqual(['alert', 'created']);
       expect((await getIndicator(db, unlinked.id))!.riskId).toBe(result.riskId);
       expect(detail.indicators.map((i) => i.id)).toEqual([unlinked.id]);
+    });
+
+    it("gives the risk of an analyst's indicator to the first enabled admin by username, as an analyst could never edit it", async () => {
+      // 'a.off' sorts before the demo 'admin' but is disabled; 'zz.admin' sorts after it
+      for (const username of ['a.off', 'zz.admin']) await createUser(db, { username, displayName: username, role: 'admin', pii: false, password: null });
+      await updateUser(db, 'a.off', { disabled: true }, admin);
+
+      const analysts = await createIndicator(db, indicator('complaints_analyst', null, 'analyst'), 'analyst');
+      const result = await register.recordAlert({ indicator: analysts, transition: transition(analysts.id, 9), indicatorName: analysts.name });
+      expect(result.created).toBe(true);
+      const detail = await register.get(result.riskId, admin);
+      expect(detail.owner).toBe('admin');
+      expect(detail.canEdit).toBe(true);
+      expect(detail.description).toContain(`${analysts.id}, owned by analyst`);
+
+      // the owner of an indicator who may edit risks keeps the risk, even with admins around
+      const owners = await createIndicator(db, indicator('complaints_owner', null, 'risk'), 'risk');
+      const own = await register.recordAlert({ indicator: owners, transition: transition(owners.id, 10), indicatorName: owners.name });
+      const ownDetail = await register.get(own.riskId, owner);
+      expect(ownDetail.owner).toBe('risk');
+      expect(ownDetail.canEdit).toBe(true);
     });
   });
 });

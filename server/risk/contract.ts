@@ -454,7 +454,7 @@ export interface HeatmapReply {
 
 // ---------------------------------------------------------------- outbox
 
-export const MESSAGE_KINDS = ['breach', 'escalation', 'recovery', 'renotify', 'test', 'digest'] as const;
+export const MESSAGE_KINDS = ['breach', 'escalation', 'recovery', 'renotify', 'test', 'digest', 'account'] as const;
 export type MessageKind = (typeof MESSAGE_KINDS)[number];
 
 export interface OutboxMessage {
@@ -481,8 +481,8 @@ export interface OutboxDetail extends OutboxMessage {
 }
 
 export interface OutboxReply {
-  /** where messages go: an SMTP server (host only, no credentials) or data/outbox */
-  transport: { kind: 'smtp'; host: string } | { kind: 'file'; folder: string };
+  /** where messages go: an SMTP server (host only, no credentials) or data/outbox; the host and folder only for admins */
+  transport: { kind: 'smtp'; host?: string } | { kind: 'file'; folder?: string };
   messages: OutboxMessage[];
 }
 

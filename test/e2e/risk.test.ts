@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEMO_USERS } from '../../server/auth/bootstrap.ts';
 import { dataPaths } from '../../server/config.ts';
-import type { AlertsReply, IndicatorSeriesReply, IndicatorWithState, OutboxDetail, OutboxReply, RiskDetail } from '../../server/risk/contract.ts';
+import type { AlertsReply, IndicatorSeriesReply, IndicatorWithState, OutboxDetail, OutboxReply, RiskDetail, RisksReply } from '../../server/risk/contract.ts';
 import { LAST_EVALUATED_SETTING, startRiskMonitor, type RiskMonitor } from '../../server/risk/monitor.ts';
 import { generateSample } from '../../server/sample/generate.ts';
 import { ingest } from '../../server/snapshots/ingest.ts';
@@ -17,6 +17,8 @@ import { tempDir } from '../helpers/app.ts';
 import { type BrowserApp, horizontalOverflow, startBrowserApp } from '../helpers/browser.ts';
 
 const ANALYST = DEMO_USERS.find((u) => u.role === 'analyst')!;
+const RISK_OWNER = DEMO_USERS.find((u) => u.role === 'risk_owner')!;
+const NEW_RISK_SHOTS = '/tmp/shots7/h6';
 const SHOTS = '/tmp/h5-shots';
 const INDICATOR = { id: 'refund_rate_e2e', name: 'Refund rate per platform (e2e)', recipient: 'ops@example.com', risk: 'R-006' };
 // typed in percent, as the editor shows refund rates; stored as fractions
@@ -239,6 +241,72 @@ describe('Risk pages in Chromium', () => {
     expect(new URL(href, base).searchParams.get('cell')).toBe(key);
     const csv = await (await page.request.get(new URL(href, base).toString())).text();
     expect(csv.trim().split(/\r?\n/).length - 1).toBe(count);
+  });
+
+  it('lets a risk owner create a risk in the New risk dialog, showing the server refusal first', async () => {
+    await mkdir(NEW_RISK_SHOTS, { recursive: true });
+    const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'en-US' });
+    try {
+      const owner = await ownerContext.newPage();
+      owner.on('pageerror', (err) => errors.push(err.message));
+      await owner.goto(`${base}/login?next=%2Frisk`);
+      await owner.fill('#username', RISK_OWNER.username);
+      await owner.fill('#password', RISK_OWNER.password);
+      await owner.click('button[type=submit]');
+      await owner.waitForURL((url) => url.pathname === '/risk');
+      const newRisk = owner.locator('[data-action="new-risk"]');
+      for (const width of [375, 1280]) {
+        // opened at each width, so the sidebar is not caught sliding away mid-resize
+        await owner.setViewportSize({ width, height: 900 });
+        await owner.goto(`${base}/risk`);
+        await owner.locator('main h1').first().waitFor();
+        await loaded(owner);
+        expect(await horizontalOverflow(owner), `risk page at ${width}px`).toBe(0);
+        expect(await newRisk.isVisible(), `New risk at ${width}px`).toBe(true);
+        await owner.screenshot({ path: join(NEW_RISK_SHOTS, `risk-new-control-${width}.png`) });
+      }
+
+      await newRisk.click();
+      const form = owner.locator('[data-dialog="new-risk"] form[data-form="new-risk"]');
+      await form.waitFor();
+      // owned by whoever creates it unless they choose someone else
+      expect(await form.locator('input[name=owner]').inputValue()).toBe(RISK_OWNER.username);
+      const typed = { title: 'Carrier strike delays deliveries (e2e)', description: 'Two carriers announced strikes for next month.', category: 'operational', likelihood: 4, impact: 5, status: 'assessed' };
+      await form.locator('input[name=title]').fill(typed.title);
+      await form.locator('textarea[name=description]').fill(typed.description);
+      await form.locator('select[name=category]').selectOption(typed.category);
+      await form.locator('select[name=inherentLikelihood]').selectOption(String(typed.likelihood));
+      await form.locator('select[name=inherentImpact]').selectOption(String(typed.impact));
+      await form.locator('select[name=status]').selectOption(typed.status);
+
+      // a risk owner may not give a new risk to someone else: the dialog shows what the server said
+      await form.locator('input[name=owner]').fill(ANALYST.username);
+      await form.locator('button[name=save]').click();
+      const refusal = await owner.request.post(`${base}/api/risk/risks`, {
+        headers: { 'x-vigil-csrf': '1' },
+        data: { title: typed.title, category: typed.category, owner: ANALYST.username, inherentLikelihood: typed.likelihood, inherentImpact: typed.impact },
+      });
+      expect(refusal.status()).toBe(403);
+      const banner = form.locator('[role="alert"]');
+      await banner.waitFor();
+      expect(await banner.innerText()).toContain(((await refusal.json()) as { error: string }).error);
+      await owner.locator('[data-dialog="new-risk"]').screenshot({ path: join(NEW_RISK_SHOTS, 'risk-new-dialog-refused-1280.png') });
+
+      await form.locator('input[name=owner]').fill(RISK_OWNER.username);
+      await form.locator('button[name=save]').click();
+      await owner.waitForURL((url) => /^\/risk\/R-\d+$/.test(url.pathname));
+      const id = decodeURIComponent(new URL(owner.url()).pathname.split('/').pop()!);
+      await owner.locator('main h1', { hasText: typed.title }).waitFor();
+
+      const listed = ((await (await owner.request.get(`${base}/api/risk/risks?owner=${RISK_OWNER.username}`)).json()) as RisksReply).risks;
+      const created = listed.filter((r) => r.title === typed.title);
+      expect(created.map((r) => r.id)).toEqual([id]);
+      expect(created[0]).toMatchObject({ category: typed.category, owner: RISK_OWNER.username, status: typed.status, inherent: { likelihood: typed.likelihood, impact: typed.impact } });
+      const detail = (await (await owner.request.get(`${base}/api/risk/risks/${id}`)).json()) as RiskDetail;
+      expect(detail).toMatchObject({ description: typed.description, createdBy: RISK_OWNER.username, canEdit: true });
+    } finally {
+      await ownerContext.close();
+    }
   });
 
   it('fits a phone and a desktop: no horizontal overflow, screenshots of every page', async () => {

@@ -1,6 +1,6 @@
 // The risk register: risks, their actions, reviews, notes and alerts, with field-level history
 // of every change and the owner-or-admin rule for edits. Routes and the evaluator call this.
-import { findUser, type User } from '../../auth/users.ts';
+import { findUser, listUsers, type User } from '../../auth/users.ts';
 import type { AppDb } from '../../db/appdb.ts';
 import { fromDbTime, toDbTime } from '../../db/time.ts';
 import type { z } from 'zod';
@@ -213,8 +213,20 @@ export class RiskRegister {
   }
 
   /**
+   * Who owns a risk the monitor opens for an indicator: its owner when they may edit risks, else the first
+   * enabled admin by username, since a risk nobody can edit could never be assessed.
+   */
+  private async breachOwner(indicatorOwner: string): Promise<string> {
+    const owner = await findUser(this.db, indicatorOwner);
+    if (owner && mayEdit(owner.username, owner)) return owner.username;
+    const admin = (await listUsers(this.db)).find((u) => u.role === 'admin' && !u.disabled);
+    // the last enabled admin can be neither disabled nor demoted (users.ts), so this is only a safety net
+    return admin?.username ?? indicatorOwner;
+  }
+
+  /**
    * An indicator breached: its risk's timeline gets the alert and the risk is flagged for review;
-   * an indicator without a (still existing) risk opens one for its owner, linked to it.
+   * an indicator without a (still existing) risk opens one, linked to it (owner: see breachOwner).
    */
   async recordAlert(input: { indicator: Indicator; transition: Transition; indicatorName: string }): Promise<{ riskId: string; created: boolean }> {
     const { indicator, transition, indicatorName } = input;
@@ -222,6 +234,8 @@ export class RiskRegister {
     const entry = { kind: 'alert' as const, username: SYSTEM_USER, indicatorId: indicator.id, alertId: transition.alertId, text };
     const { at } = this.moment();
     const m = await loadMatrix(this.db);
+    // looked up before the transaction, as the database runs one statement at a time
+    const owner = await this.breachOwner(indicator.owner);
     return this.db.transaction(async (tx) => {
       const linked = indicator.riskId && (await riskExists(tx, indicator.riskId)) ? await this.row(indicator.riskId, tx) : null;
       if (linked) {
@@ -231,9 +245,9 @@ export class RiskRegister {
       }
       const riskId = await this.insert(tx, m, {
         title: `${indicatorName} breach`,
-        description: `Opened by the monitor when the unlinked indicator ${indicatorName} (${indicator.id}) breached. Assess it and set its category, scores and response.`,
+        description: `Opened by the monitor when the unlinked indicator ${indicatorName} (${indicator.id}, owned by ${indicator.owner}) breached. Assess it and set its category, scores and response.`,
         category: categoryOf(indicator),
-        owner: indicator.owner,
+        owner,
         inherentLikelihood: 3,
         inherentImpact: 3,
         residualLikelihood: null,

@@ -73,3 +73,8 @@ export function nextStatus(status: RiskStatus): RiskStatus | null {
 export function canOperate(role: string | undefined): boolean {
   return role === 'analyst' || role === 'risk_owner' || role === 'admin';
 }
+
+/** Roles that create risks and edit those they may (a risk owner their own; the server checks the same). */
+export function canEditRisks(role: string | undefined): boolean {
+  return role === 'risk_owner' || role === 'admin';
+}
