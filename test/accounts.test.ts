@@ -416,6 +416,13 @@ describe('login throttle', () => {
     expect(await loginLock(t.ctx.db, 'someone', '10.0.4.9', last + LOGIN_LIMITS.lockMinutes * MINUTE)).toBeNull();
   });
 
+  it('forgets failures that can no longer lock anything', async () => {
+    const count = async () => (await t.ctx.db.one<{ n: number }>("SELECT count(*)::INTEGER AS n FROM login_failures WHERE username = 'ghost'"))!.n;
+    await recordLoginFailure(t.ctx.db, 'ghost', '10.0.6.1', Date.now() - 3 * HOUR);
+    await recordLoginFailure(t.ctx.db, 'ghost', '10.0.6.1', Date.now() - 20 * MINUTE);
+    expect(await count()).toBe(1);
+  });
+
   it('failures spread wider than the window do not lock', async () => {
     const start = Date.now() - 2 * HOUR;
     for (let i = 0; i < LOGIN_LIMITS.failuresPerAccount; i += 1) await recordLoginFailure(t.ctx.db, 'slow', '10.0.5.1', start + i * 5 * MINUTE);

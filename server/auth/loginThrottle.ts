@@ -27,8 +27,11 @@ function lockedUntil(times: number[], limit: number): number | null {
   return newest + LOGIN_LIMITS.lockMinutes * MINUTE_MS;
 }
 
+/** Failures before this moment can no longer lock anything. */
+const relevantSince = (now: number) => now - (LOGIN_LIMITS.windowMinutes + LOGIN_LIMITS.lockMinutes) * MINUTE_MS;
+
 async function failureTimes(db: AppDb, column: 'username' | 'source', value: string, limit: number, now: number): Promise<number[]> {
-  const since = now - (LOGIN_LIMITS.windowMinutes + LOGIN_LIMITS.lockMinutes) * MINUTE_MS;
+  const since = relevantSince(now);
   const rows = await db.all<{ at: string }>(
     `SELECT "at" FROM login_failures WHERE ${column} = $value AND "at" > $since::TIMESTAMP ORDER BY "at" DESC LIMIT $limit`,
     { value, since: toDbTime(since), limit },
@@ -49,6 +52,10 @@ export async function loginLock(db: AppDb, username: string, source: string, now
 export async function recordLoginFailure(db: AppDb, username: string, source: string, now = Date.now()): Promise<void> {
   await db.run('INSERT INTO login_failures (username, source, "at") VALUES ($username, $source, $now::TIMESTAMP)', {
     username: throttleKey(username), source, now: toDbTime(now),
+  });
+  // a guessing run against made-up names must not grow the table for ever (the audit log keeps them)
+  await db.run('DELETE FROM login_failures WHERE "at" < $before::TIMESTAMP', {
+    before: toDbTime(relevantSince(now)),
   });
 }
 
