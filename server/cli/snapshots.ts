@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { listSnapshots } from '../snapshots/store.ts';
+import { damagedParts, listSnapshots } from '../snapshots/store.ts';
 import { command, pathsOf } from './options.ts';
 
 /** Plain-text columns; columns listed in `right` are right-aligned (numbers). */
@@ -22,17 +22,24 @@ export const count = (n: number) => n.toLocaleString('en-US');
 export function snapshotsCommand(): Command {
   return command('snapshots', 'list the published snapshots, newest first')
     .option('--json', 'print the manifests as JSON')
-    .action(async (opts: { data: string; json?: boolean }) => {
-      const manifests = await listSnapshots(pathsOf(opts).snapshots);
+    .option('--verify', 'check every file against the checksum in its manifest; exits non-zero when a snapshot is damaged')
+    .action(async (opts: { data: string; json?: boolean; verify?: boolean }) => {
+      const root = pathsOf(opts).snapshots;
+      const manifests = await listSnapshots(root);
+      const damaged = new Map<string, string[]>();
+      if (opts.verify) for (const m of manifests) damaged.set(m.id, await damagedParts(root, m));
+      if (manifests.some((m) => damaged.get(m.id)?.length)) process.exitCode = 1;
       if (opts.json) {
-        process.stdout.write(JSON.stringify(manifests, null, 2) + '\n');
+        const listed = opts.verify ? manifests.map((m) => ({ ...m, damaged: damaged.get(m.id) })) : manifests;
+        process.stdout.write(JSON.stringify(listed, null, 2) + '\n');
         return;
       }
       if (!manifests.length) {
-        process.stdout.write(`no snapshots in ${pathsOf(opts).snapshots}\n`);
+        process.stdout.write(`no snapshots in ${root}\n`);
         return;
       }
-      const rows = manifests.map((m) => [m.id, m.asOf, m.createdAt.replace('T', ' ').slice(0, 19), m.source, m.tables.orders ? count(m.tables.orders.rows) : '-']);
-      process.stdout.write(textTable(['id', 'as of', 'created (UTC)', 'source', 'orders'], rows, [4]));
+      const check = (id: string) => (damaged.get(id)!.length ? `damaged: ${damaged.get(id)!.join(', ')}` : 'ok');
+      const rows = manifests.map((m) => [m.id, m.asOf, m.createdAt.replace('T', ' ').slice(0, 19), m.source, m.tables.orders ? count(m.tables.orders.rows) : '-', ...(opts.verify ? [check(m.id)] : [])]);
+      process.stdout.write(textTable(['id', 'as of', 'created (UTC)', 'source', 'orders', ...(opts.verify ? ['files'] : [])], rows, [4]));
     });
 }

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { isTableName } from '../snapshots/schema.ts';
-import { listSnapshots, readManifest, snapshotDir, type Manifest } from '../snapshots/store.ts';
+import { SnapshotDamaged, damagedParts, listSnapshots, readManifest, snapshotDir, type Manifest } from '../snapshots/store.ts';
 import { all, ident, literal, openDuck, type Params, type Row } from './duck.ts';
 
 export class NoSnapshot extends Error {
@@ -14,6 +14,9 @@ export class NoSnapshot extends Error {
 export function parquetSelect(file: string): string {
   return `SELECT * FROM read_parquet(${literal(file)})`;
 }
+
+/** DuckDB's errors for a Parquet file it cannot read: missing, truncated or with corrupt pages. */
+const FILE_READ_FAILURE = /Failed to read file|IO Error|Invalid Input Error|Corrupt|Decompression|magic bytes|No files found/i;
 
 /** One queryable snapshot: its manifest and the schema whose views point at its Parquet files. */
 export interface OpenSnapshot {
@@ -80,9 +83,24 @@ export class QueryEngine {
     try {
       await conn.run(`SET SESSION search_path = ${literal(snap.schema)}`);
       return await work(conn, snap);
+    } catch (err) {
+      throw await this.damageOr(snap, err);
     } finally {
       conn.closeSync();
     }
+  }
+
+  /**
+   * Files are verified when a snapshot is opened; one damaged later makes a read fail, which is
+   * checked against the manifest's checksums again: the error names the damaged parts (not DuckDB's
+   * message with a server path) and the snapshot leaves the cache, so a restored copy is picked up.
+   */
+  private async damageOr(snap: OpenSnapshot, err: unknown): Promise<unknown> {
+    if (!(err instanceof Error) || !FILE_READ_FAILURE.test(err.message)) return err;
+    const damaged = await damagedParts(this.snapshotsRoot, snap.manifest);
+    if (!damaged.length) return err;
+    this.opened.delete(snap.manifest.id);
+    return new SnapshotDamaged(snap.manifest.id, damaged);
   }
 
   /** A parameterised query over a snapshot's tables. */
