@@ -174,12 +174,12 @@ describe('ingest of encodings and formats', () => {
     expect(rejectedRows(result, 'orders', 'unknown_reference')).toEqual([3]);
   });
 
-  it('fails with a clear message naming an undeclared GBK file', async () => {
+  it('fails with a clear message naming an undeclared GBK file whose header is not UTF-8', async () => {
     const input = await tempDir();
     await cp(join(FIXTURES, 'gbk/customers_gbk.csv'), join(input, 'customers.csv'));
     await cp(join(FIXTURES, 'partial/orders.csv'), join(input, 'orders.csv'));
     await expect(ingest({ input, snapshotsRoot: join(input, 'out') })).rejects.toThrow(
-      'customers.csv is not valid UTF-8 text; if it is GBK or GB18030, declare "encoding": "gbk" for it in the mapping',
+      'customers.csv: the header line is not valid UTF-8 text; if the file is GBK or GB18030, declare "encoding": "gbk" for it in the mapping',
     );
   });
 
@@ -199,6 +199,95 @@ describe('ingest of encodings and formats', () => {
     expect(result.quality.tables.map((t) => [t.table, t.read, t.accepted])).toEqual([['platforms', 2, 2], ['customers', 2, 2], ['orders', 2, 2]]);
     expect((await rows(root, result, 'platforms', 'platform_id')).map((p) => [p.name, p.commission_rate])).toEqual([['京东', null], ['天猫', 0.05]]);
     expect((await rows(root, result, 'customers', 'customer_id'))[0].first_seen_at).toBe('2025-01-01 08:00:00');
+  });
+});
+
+const ORDERS_HEADER = 'order_id,platform_id,ordered_at,status,paid_amount';
+
+describe('ingest of malformed rows: quarantined one by one, the rest accepted', () => {
+  let input: string;
+  async function ingestFiles(files: Record<string, string | Buffer>): Promise<IngestResult> {
+    input = await tempDir();
+    for (const [name, content] of Object.entries(files)) await writeFile(join(input, name), content);
+    return ingest({ input, snapshotsRoot: join(input, 'snapshots') });
+  }
+
+  it('quarantines CSV lines with the wrong field count, a broken quote or bytes that are not UTF-8, by their row', async () => {
+    const lines = [
+      'O1,tmall,2025-01-01,paid,5',
+      'O2,tmall',
+      '"O3\nsecond line",tmall,2025-01-02,paid,6',
+      'O4,tmall,2025-01-03,paid,7,extra',
+      'O5,tmall,2025-01-03,"paid"x,7',
+      'O6,tmall,2025-01-04,paid,8',
+      'O7,tmall,2025-01-35,paid,9',
+    ];
+    const text = Buffer.from([ORDERS_HEADER, ...lines].join('\r\n') + '\n');
+    const result = await ingestFiles({ 'orders.csv': Buffer.concat([text, Buffer.from('O8,tm'), Buffer.from([0xff]), Buffer.from('all,2025-01-05,paid,1\nO9,tmall,2025-01-05,paid,2')]) });
+    const orders = quality(result, 'orders');
+    expect(orders).toMatchObject({ read: 9, accepted: 4, rejected: 5, reasons: { wrong_field_count: 2, bad_quote: 1, bad_date: 1, bad_encoding: 1 } });
+    const byRow = Object.fromEntries(orders.samples.map((s) => [s.row, [s.reason, s.detail]]));
+    expect(byRow).toEqual({
+      2: ['wrong_field_count', 'line has 2 fields where the header has 5: O2,tmall'],
+      4: ['wrong_field_count', 'line has 6 fields where the header has 5: O4,tmall,2025-01-03,paid,7,extra'],
+      5: ['bad_quote', expect.stringMatching(/^a quoted value is not closed, or has text after its closing quote: O5,/)],
+      7: ['bad_date', expect.stringMatching(/^ordered_at '2025-01-35' is not a date/)],
+      8: ['bad_encoding', 'line is not valid UTF-8 text; if the file is GBK or GB18030, declare "encoding": "gbk" for it in the mapping'],
+    });
+    const accepted = await rows(join(input, 'snapshots'), result, 'orders', 'order_id');
+    expect(accepted.map((o) => o.order_id)).toEqual(['O1', 'O3\nsecond line', 'O6', 'O9']);
+  });
+
+  it('quarantines bytes a declared GBK file cannot decode, and keeps its other rows', async () => {
+    const gbk = iconv.encode(`${ORDERS_HEADER}\nO1,天猫,2025-01-01,paid,5\n`, 'gbk');
+    const result = await ingestFiles({
+      'orders.csv': Buffer.concat([gbk, Buffer.from('O2,tm'), Buffer.from([0xff]), Buffer.from(',2025-01-02,paid,6\n')]),
+      'mapping.json': JSON.stringify({ files: [{ file: 'orders.csv', table: 'orders', encoding: 'gbk' }] }),
+    });
+    expect(quality(result, 'orders')).toMatchObject({ read: 2, accepted: 1, reasons: { bad_encoding: 1 } });
+    expect(quality(result, 'orders').samples).toMatchObject([{ row: 2, reason: 'bad_encoding', detail: 'line holds bytes that are not valid gbk' }]);
+  });
+
+  it('quarantines JSON lines that do not parse or are not objects, and array elements that are not objects', async () => {
+    const result = await ingestFiles({
+      'orders.jsonl': ['{"order_id":"O1","platform_id":"tmall","ordered_at":"2025-01-01","status":"paid","paid_amount":5}', '', '[1,2]', '{"order_id":', '"text"', '{"order_id":"O2","platform_id":"tmall","ordered_at":"2025-01-02","status":"paid","paid_amount":"6"}'].join('\n'),
+      'platforms.json': '[{"platform_id":"tmall","name":"Tmall","kind":"marketplace"}, 7, null]',
+    });
+    // the blank line 2 is no row; rows keep their line numbers
+    expect(quality(result, 'orders')).toMatchObject({ read: 5, accepted: 2, rejected: 3, reasons: { not_an_object: 2, bad_json: 1 } });
+    expect((await rows(join(input, 'snapshots'), result, 'orders', 'order_id')).map((o) => [o.order_id, o.paid_amount])).toEqual([['O1', 5], ['O2', 6]]);
+    expect(quality(result, 'orders').samples.map((s) => [s.row, s.reason])).toEqual([[4, 'bad_json'], [3, 'not_an_object'], [5, 'not_an_object']]);
+    expect(quality(result, 'platforms')).toMatchObject({ read: 3, accepted: 1, reasons: { not_an_object: 2 } });
+  });
+
+  it('counts quarantined lines of a file split into tables as rejected lines of that file', async () => {
+    const input = await tempDir();
+    await cp(join(FIXTURES, 'split'), input, { recursive: true });
+    const before = await ingest({ input, snapshotsRoot: join(input, 'a') });
+    const lines = (await readFile(join(input, 'lines.csv'), 'utf8')).replace(/\n$/, '');
+    await writeFile(join(input, 'lines.csv'), `${lines}\nbroken,line\n`);
+    const after = await ingest({ input, snapshotsRoot: join(input, 'b') });
+    const [was, is] = [before.quality.sources![0], after.quality.sources![0]];
+    expect(is).toMatchObject({ read: was.read + 1, accepted: was.accepted, rejected: was.rejected + 1 });
+    expect(is.reasons.wrong_field_count).toBe(1);
+    expect(is.samples.find((s) => s.reason === 'wrong_field_count')).toMatchObject({ row: was.read + 1, detail: expect.stringMatching(/^line has 2 fields where the header has \d+: broken,line$/) });
+  });
+
+  it('refuses a file that is not a table at all: binary, empty, without a header', async () => {
+    const valid = `${ORDERS_HEADER}\nO1,tmall,2025-01-01,paid,5\n`;
+    const refusal = async (name: string, content: string | Buffer) => {
+      const input = await tempDir();
+      await writeFile(join(input, 'orders.csv'), valid);
+      await writeFile(join(input, name), content);
+      return ingest({ input, snapshotsRoot: join(input, 'snapshots') }).then(() => 'published', (e: Error) => e.message);
+    };
+    expect(await refusal('customers.csv', Buffer.from([0x50, 0x4b, 0x03, 0x04, 0x00, 0x00, 0xff]))).toBe(
+      'cannot read customers.csv: it is not a text file (it holds NUL bytes: binary data, or UTF-16 without a byte-order mark)',
+    );
+    expect(await refusal('customers.csv', '')).toBe('cannot read customers.csv: the file is empty');
+    expect(await refusal('customers.csv', '\nC1,tmall\n')).toBe('cannot read customers.csv: its first line is empty, so it has no header');
+    expect(await refusal('customers.jsonl', '\n  \n')).toBe('cannot read customers.jsonl: it holds only blank lines');
+    expect(await refusal('customers.json', '[{"customer_id": "C1"')).toMatch(/^cannot read customers\.json: /);
   });
 });
 

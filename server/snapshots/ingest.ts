@@ -10,8 +10,8 @@ import { buildRollups } from '../metrics/rollups.ts';
 import { checkTable, createRejectionsTable, type Candidate, type TableCounts } from './checks.ts';
 import { IngestError } from './failure.ts';
 import { discoverInputs, type Inputs, type SplitSource } from './inputs.ts';
-import type { QualityReport, SourceQuality, TableQuality } from './quality.ts';
-import { loadFile, loadInlineRows, type LoadedSource } from './read.ts';
+import type { QualityReport, RejectedSample, SourceQuality, TableQuality } from './quality.ts';
+import { createQuarantineTable, loadFile, loadInlineRows, type LoadedSource } from './read.ts';
 import { reasonCounts, rejectedSamples, whereSource, whereTable } from './report.ts';
 import { TABLE_ORDER, type TableName } from './schema.ts';
 import { createLineRejectionsTable, rejectLinesOfRejectedRows, splitSource } from './split.ts';
@@ -58,7 +58,7 @@ async function load(conn: DuckDBConnection, inputs: Inputs, work: string, progre
     progress({ step: 'read', detail: source.origin.name });
     const table = `src_${source.id}`;
     const origin = source.origin;
-    const loaded = 'rows' in origin ? await loadInlineRows(conn, origin, table) : await loadFile(conn, await utf8Input(origin, work, source.id), table);
+    const loaded = 'rows' in origin ? await loadInlineRows(conn, origin, table) : await loadFile(conn, await utf8Input(origin, work, source.id), work, table, source.id);
     if (source.kind === 'table') {
       add(source.table, tableCandidate(source, loaded, warnings));
     } else {
@@ -70,32 +70,76 @@ async function load(conn: DuckDBConnection, inputs: Inputs, work: string, progre
   return { candidates, splits, warnings };
 }
 
-async function tableQuality(conn: DuckDBConnection, table: TableName, candidates: Candidate[], counts: TableCounts): Promise<TableQuality> {
+interface Rejected {
+  count: number;
+  reasons: Record<string, number>;
+  samples: RejectedSample[];
+}
+
+const total = (reasons: Record<string, number>) => Object.values(reasons).reduce((a, b) => a + b, 0);
+
+/** The records of these sources that the reader quarantined (read.ts), as the report counts and shows them. */
+async function quarantined(conn: DuckDBConnection, sources: { src: number; label: string }[]): Promise<Rejected> {
+  if (!sources.length) return { count: 0, reasons: {}, samples: [] };
+  const where = `src IN (${sources.map((s) => s.src).join(', ')})`;
+  const reasons = await reasonCounts(conn, 'quarantine', where);
+  // A quarantined record has no fields to show (its detail quotes the line), so each source's
+  // "values" are just the quarantined row numbers, with no columns.
+  const samples = await rejectedSamples(conn, 'quarantine', where, sources.map(({ src, label }) => ({
+    src,
+    label,
+    values: { from: `(SELECT "row" - 1 AS rowid FROM quarantine WHERE src = ${src})`, row: 'rowid' as const, columns: [], headers: [] },
+  })));
+  return { count: total(reasons), reasons, samples };
+}
+
+/** Reasons of both, most frequent first, as reasonCounts orders them. */
+function mergeReasons(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  const merged = { ...a };
+  for (const [reason, n] of Object.entries(b)) merged[reason] = (merged[reason] ?? 0) + n;
+  return Object.fromEntries(Object.entries(merged).sort(([ra, na], [rb, nb]) => nb - na || ra.localeCompare(rb)));
+}
+
+/** Samples of both, in rejectedSamples' order: by reason, then file order. */
+function mergeSamples(a: RejectedSample[], b: RejectedSample[]): RejectedSample[] {
+  return [...a, ...b].sort((x, y) => x.reason.localeCompare(y.reason) || (x.file ?? '').localeCompare(y.file ?? '') || x.row - y.row);
+}
+
+/** The files read for the table itself, not through a split: records quarantined from them count as rows of the table. */
+function tableSources(inputs: Inputs, table: TableName): { src: number; label: string }[] {
+  return inputs.sources.flatMap((s) => (s.kind === 'table' && s.table === table ? [{ src: s.id, label: s.origin.name }] : []));
+}
+
+async function tableQuality(conn: DuckDBConnection, table: TableName, candidates: Candidate[], counts: TableCounts, lost: Rejected): Promise<TableQuality> {
   const reasons = await reasonCounts(conn, 'rejections', whereTable(table));
+  const read = counts.read + lost.count;
   return {
     table,
     files: [...new Set(candidates.map((c) => c.label))],
-    read: counts.read,
+    read,
     accepted: counts.accepted,
-    rejected: counts.read - counts.accepted,
-    reasons,
-    samples: await rejectedSamples(conn, 'rejections', whereTable(table), candidates),
+    rejected: read - counts.accepted,
+    reasons: mergeReasons(reasons, lost.reasons),
+    samples: mergeSamples(await rejectedSamples(conn, 'rejections', whereTable(table), candidates), lost.samples),
   };
 }
 
 async function sourceQuality(conn: DuckDBConnection, split: Loaded['splits'][number]): Promise<SourceQuality> {
   const { source, loaded } = split;
-  const reasons = await reasonCounts(conn, 'line_rejections', whereSource(source.id));
-  const rejected = Object.values(reasons).reduce((a, b) => a + b, 0);
+  const label = source.origin.name;
+  const lines = await reasonCounts(conn, 'line_rejections', whereSource(source.id));
+  const lost = await quarantined(conn, [{ src: source.id, label }]);
+  const read = loaded.rows + lost.count;
+  const rejected = total(lines) + lost.count;
   const values = { from: loaded.table, row: 'rowid' as const, columns: loaded.headers.map((_, k) => `c${k}`), headers: loaded.headers };
   return {
-    file: source.origin.name,
+    file: label,
     tables: split.tables,
-    read: loaded.rows,
-    accepted: loaded.rows - rejected,
+    read,
+    accepted: read - rejected,
     rejected,
-    reasons,
-    samples: await rejectedSamples(conn, 'line_rejections', whereSource(source.id), [{ src: source.id, label: source.origin.name, values }]),
+    reasons: mergeReasons(lines, lost.reasons),
+    samples: mergeSamples(await rejectedSamples(conn, 'line_rejections', whereSource(source.id), [{ src: source.id, label, values }]), lost.samples),
   };
 }
 
@@ -115,6 +159,7 @@ async function build(
   const progress = opts.onProgress ?? (() => {});
   await createRejectionsTable(conn);
   await createLineRejectionsTable(conn);
+  await createQuarantineTable(conn);
   const { candidates, splits, warnings } = await load(conn, inputs, work, progress);
 
   const tables: Partial<Record<TableName, TableEntry>> = {};
@@ -124,14 +169,16 @@ async function build(
     if (!offered) continue;
     progress({ step: 'check', detail: table });
     const counts = await checkTable(conn, table, offered, inputs.tables);
+    const lost = await quarantined(conn, tableSources(inputs, table));
     if (table === 'orders' && counts.accepted === 0) {
-      const reasons = await reasonCounts(conn, 'rejections', whereTable('orders'));
+      const reasons = mergeReasons(await reasonCounts(conn, 'rejections', whereTable('orders')), lost.reasons);
       const files = [...new Set(offered.map((c) => c.label))].join(', ');
-      throw new IngestError(`no order was accepted from ${files}: ${counts.read} rows read${counts.read ? `, all rejected (${summary(reasons)})` : ''}`);
+      const read = counts.read + lost.count;
+      throw new IngestError(`no order was accepted from ${files}: ${read} rows read${read ? `, all rejected (${summary(reasons)})` : ''}`);
     }
     progress({ step: 'write', detail: table });
     tables[table] = await writeTable(conn, table, staged.dir, counts.accepted);
-    qualities.push(await tableQuality(conn, table, offered, counts));
+    qualities.push(await tableQuality(conn, table, offered, counts, lost));
   }
 
   progress({ step: 'report', detail: 'quality.json' });
