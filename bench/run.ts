@@ -1,50 +1,101 @@
-// npm run bench [-- --orders N] [-- --runs R]: generates a sample, ingests it, prints the figures,
-// then times the KPI API on that snapshot (bench/kpis.ts). Results are written to
-// bench/results/ingest.json and kpis.json; tests never assert on time.
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, tmpdir, totalmem } from 'node:os';
+// npm run bench [-- --orders 1000000,10000000] [--runs R] [--peer postgres|none] [--end YYYY-MM-DD]
+// For each order count: generates the sample (all tables, fixed seed) and ingests it, each in a
+// child process of its own (bench/steps.ts), evaluates every built-in indicator over the new
+// snapshot (bench/alerts.ts), times every API call of the Overview, Customers, Staff and Risk
+// pages over HTTP (bench/pages.ts), the Overview's KPI calls in the engine and on the floor
+// (bench/kpis.ts), and the same SQL on PostgreSQL (bench/peer.ts). Figures are printed with the
+// issue's targets and written to bench/results/<part>.json; tests never assert on time.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { generateSample } from '../server/sample/generate.ts';
-import { ingest } from '../server/snapshots/ingest.ts';
-import { benchKpis, printKpiBench, writeKpiBench } from './kpis.ts';
+import { benchAlerts, printAlertsBench, saveAlertsBench } from './alerts.ts';
+import { listSnapshots } from '../server/snapshots/store.ts';
+import { machineInfo, saveResult, SEED } from './common.ts';
+import { benchKpis, printKpiBench, saveKpiBench } from './kpis.ts';
+import { OVERVIEW_KPI_CALLS } from './overview.ts';
+import { benchPages, OVERVIEW_KPIS, printPagesBench, savePagesBench } from './pages.ts';
+import { benchPeer, comparePeer, printPeerBench, savePeerBench } from './peer.ts';
+import { runStep, type StepFigures } from './steps.ts';
 
-const { values } = parseArgs({ options: { orders: { type: 'string', default: '1000000' }, end: { type: 'string', default: '2026-11-25' }, runs: { type: 'string', default: '20' } } });
-const orders = Number(values.orders);
+const { values } = parseArgs({
+  options: {
+    orders: { type: 'string', default: '1000000,10000000' },
+    runs: { type: 'string', default: '20' },
+    'cold-runs': { type: 'string', default: '10' },
+    'peer-runs': { type: 'string', default: '10' },
+    peer: { type: 'string', default: 'postgres' },
+    end: { type: 'string', default: '2026-11-25' },
+  },
+});
+const sizes = values.orders.split(',').map((s) => Number(s.trim()));
+const runs = Number(values.runs);
+const coldRuns = Math.min(runs, Number(values['cold-runs']));
+const peerRuns = Math.min(runs, Number(values['peer-runs']));
+if (sizes.some((n) => !Number.isInteger(n) || n <= 0) || !(runs > 0) || !(coldRuns > 0) || !(peerRuns > 0)) {
+  throw new Error(`--orders must be positive whole numbers separated by commas and the run counts positive, got --orders ${values.orders} --runs ${values.runs}`);
+}
+if (values.peer !== 'postgres' && values.peer !== 'none') throw new Error(`--peer must be postgres or none, got ${values.peer}`);
 
-function peakRssMb(): number {
-  return Math.round(process.resourceUsage().maxRSS / 1024);
+function printSteps(orders: number, steps: StepFigures[]): void {
+  console.log(`\nGenerate and ingest: ${orders.toLocaleString('en')} orders, seed ${SEED}, each step in a child process of its own`);
+  console.table(steps.map((s) => ({ step: s.step, seconds: s.seconds.toFixed(1), rows: s.rows.toLocaleString('en'), 'rows/s': Math.round(s.rows / s.seconds).toLocaleString('en'), 'peak RSS MB': s.peakRssMb })));
+  const [generate, ingest] = steps;
+  console.table(generate.tables.map((g) => {
+    const i = ingest.tables.find((t) => t.table === g.table);
+    return {
+      table: g.table, rows: g.rows.toLocaleString('en'),
+      'generate s': g.seconds.toFixed(2), 'generate rows/s': Math.round(g.rows / g.seconds).toLocaleString('en'),
+      'ingest s': i ? i.seconds.toFixed(2) : '–', 'ingest rows/s': i ? Math.round(i.rows / i.seconds).toLocaleString('en') : '–',
+    };
+  }));
+  console.log(`ingest after the tables (quality report, KPI rollups, publish): ${ingest.afterTables?.toFixed(1)} s`);
 }
 
-const work = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
-try {
-  const genStart = performance.now();
-  const generated = await generateSample({ out: join(work, 'exports'), orders, end: values.end });
-  const genSeconds = (performance.now() - genStart) / 1000;
-  const genRss = peakRssMb();
+async function benchSize(orders: number): Promise<void> {
+  const work = await mkdtemp(join(tmpdir(), 'vigil-bench-'));
+  try {
+    const dataDir = join(work, 'data');
+    const snapshots = join(dataDir, 'snapshots');
+    const exportsDir = join(work, 'exports');
+    const generate = await runStep(['generate', exportsDir, String(orders), values.end]);
+    const ingest = await runStep(['ingest', exportsDir, snapshots]);
+    await rm(exportsDir, { recursive: true, force: true });
+    printSteps(orders, [generate, ingest]);
+    await saveResult('ingest', orders, { note: 'seconds; per-table times from the steps\' progress events (ingest: read + check + write of the table)', generate, ingest });
 
-  const ingestStart = performance.now();
-  const { manifest, quality } = await ingest({ input: join(work, 'exports'), snapshotsRoot: join(work, 'snapshots') });
-  const ingestSeconds = (performance.now() - ingestStart) / 1000;
-  const totalRows = Object.values(manifest.tables).reduce((sum, t) => sum + t.rows, 0);
+    const alerts = await benchAlerts(dataDir);
+    printAlertsBench(orders, alerts);
+    await saveAlertsBench(orders, alerts);
 
-  const rows = [
-    { step: 'generate', seconds: genSeconds, rows: Object.values(generated.tables).reduce((s, t) => s + t.rows, 0), peakRssMb: genRss },
-    { step: 'ingest', seconds: ingestSeconds, rows: totalRows, peakRssMb: peakRssMb() },
-  ];
-  console.log(`Vigil bench: ${orders.toLocaleString('en')} orders, ${cpus().length} cores (${cpus()[0]?.model}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`);
-  console.table(rows.map((r) => ({ step: r.step, seconds: r.seconds.toFixed(1), rows: r.rows.toLocaleString('en'), 'rows/s': Math.round(r.rows / r.seconds).toLocaleString('en'), 'peak RSS MB': r.peakRssMb })));
-  console.table(quality.tables.map((t) => ({ table: t.table, read: t.read, accepted: t.accepted, rejected: t.rejected })));
-  await mkdir('bench/results', { recursive: true });
-  await writeFile(
-    'bench/results/ingest.json',
-    `${JSON.stringify({ takenAt: new Date().toISOString(), orders, cores: cpus().length, cpu: cpus()[0]?.model, node: process.version, results: rows }, null, 2)}\n`,
-  );
+    const snapshot = (await listSnapshots(snapshots))[0];
+    const pages = await benchPages(dataDir, snapshot.asOf, runs, coldRuns);
+    printPagesBench(orders, pages);
+    await savePagesBench(orders, pages);
 
-  const runs = Number(values.runs);
-  const kpis = await benchKpis(join(work, 'snapshots'), runs);
-  printKpiBench(orders, runs, kpis);
-  await writeKpiBench(orders, runs, kpis);
-} finally {
-  await rm(work, { recursive: true, force: true });
+    const kpis = await benchKpis(snapshots, runs, coldRuns);
+    printKpiBench(orders, kpis);
+    await saveKpiBench(orders, kpis);
+
+    if (values.peer === 'postgres') {
+      const peer = await benchPeer(snapshots, peerRuns);
+      if (peer) {
+        const served = pages.calls.filter((c) => c.page === 'Overview' && OVERVIEW_KPI_CALLS.some((k) => k.name === c.call));
+        const compared = comparePeer(peer, {
+          uncached: Object.fromEntries(kpis.results.map((r) => [r.call, r.uncached])),
+          served: Object.fromEntries(served.map((c) => [c.call, c.warm])),
+          uncachedTogether: kpis.together.uncached,
+          servedTogether: pages.pages.find((p) => p.page === OVERVIEW_KPIS)!.warm,
+        });
+        printPeerBench(orders, peer, compared);
+        await savePeerBench(orders, peer, compared);
+      }
+    }
+  } finally {
+    await rm(work, { recursive: true, force: true });
+  }
 }
+
+const machine = await machineInfo();
+console.log(`Vigil bench on ${machine.cores} cores (${machine.cpu}), ${machine.memoryGiB} GiB, Node ${machine.node}, DuckDB ${machine.duckdb}, ${machine.postgres ?? 'no PostgreSQL'}; load average ${machine.loadAverage.toFixed(1)}`);
+for (const orders of sizes) await benchSize(orders);

@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import { installAuditLog } from '../auth/auditHook.ts';
 import { installAccessControl } from './access.ts';
 import type { AppContext } from './context.ts';
+import { capacityFromEnv, installLoadShedding, type Capacity } from './loadShed.ts';
 import { installSecurityHeaders } from './securityHeaders.ts';
 import { BODY_LIMIT, handleError } from './errors.ts';
 import { accountRoutes } from './routes/account.ts';
@@ -31,6 +32,8 @@ export interface AppOptions {
   logger?: FastifyServerOptions['logger'];
   /** folder of the built SvelteKit app; the API works without it */
   webRoot?: string;
+  /** the API's capacity, each bound defaulting to the environment's (see loadShed.ts) */
+  capacity?: Partial<Capacity>;
 }
 
 const ROUTE_MODULES = [healthRoutes, authRoutes, accountRoutes, tokenRoutes, snapshotRoutes, userRoutes, kpiRoutes, segmentRoutes, staffRoutes, outboxRoutes, auditRoutes, riskRegisterRoutes, riskIndicatorRoutes, queryRunRoutes, savedQueryRoutes, dashboardRoutes];
@@ -46,6 +49,7 @@ export async function buildApp(ctx: AppContext, opts: AppOptions = {}): Promise<
   });
   // every body the API takes is JSON; a text/plain body would only reach the schemas as a string
   app.removeContentTypeParser('text/plain');
+  installLoadShedding(app, { ...capacityFromEnv(process.env), ...opts.capacity });
   await app.register(cookie);
   const webRoot = opts.webRoot ?? WEB_ROOT;
   installSecurityHeaders(app, webRoot);
