@@ -9,17 +9,13 @@ import type { Role } from '../../server/auth/roles.ts';
 import { dataPaths } from '../../server/config.ts';
 import { enqueueMessage, markAttemptFailed } from '../../server/notify/outbox.ts';
 import type { Alert, IndicatorSeriesReply } from '../../server/risk/contract.ts';
-import { BUILTIN_RISKS, builtinIndicators } from '../../server/risk/library.ts';
 import { tempDir } from '../helpers/app.ts';
 import { type BrowserApp, horizontalOverflow, startBrowserApp } from '../helpers/browser.ts';
+import { ADMINS, INDICATOR, loaded, openPage, OWNED_RISK, pagesFor, RAW_TEXT, RISK_EDITORS, ROLES, SHIPPED_QUERY, type Targets, WRITERS } from '../helpers/pages.ts';
 import { ingestedSample } from '../helpers/sample.ts';
 
 const SHOTS = '/tmp/shots7/roles';
 const OUTBOX_SHOTS = '/tmp/shots7/h6';
-// the same groups as the server's access table (test/access.test.ts)
-const WRITERS: readonly Role[] = ['analyst', 'risk_owner', 'admin'];
-const RISK_EDITORS: readonly Role[] = ['risk_owner', 'admin'];
-const ADMINS: readonly Role[] = ['admin'];
 const EVERYONE_NAV = ['/', '/customers', '/staff', '/risk', '/queries', '/dashboards', '/data'];
 const NAV: Record<Role, string[]> = {
   executive: EVERYONE_NAV,
@@ -27,19 +23,11 @@ const NAV: Record<Role, string[]> = {
   risk_owner: EVERYONE_NAV,
   admin: [...EVERYONE_NAV, '/admin'],
 };
-const RISK_OWNER = DEMO_USERS.find((u) => u.role === 'risk_owner')!.username;
-// the seeded library belongs to the demo risk owner (server/risk/seed.ts); the admin creates one more below
-const OWNED_RISK = BUILTIN_RISKS[0].id;
-const INDICATOR = builtinIndicators(RISK_OWNER)[0].id;
-const SHIPPED_QUERY = 'file:top_products';
-// what a page shows when a value or a translation is missing: undefined, NaN, an untranslated message key
-const RAW_TEXT = /\bundefined\b|\bNaN\b|\b(?:risk|dash|cust|nav|page|error|common|staff|kpi|top|filter|q|admin|account|data)\.[a-z]\w*\.[a-z]\w*\b/;
 
-interface Fixture {
+interface Fixture extends Targets {
   base: string;
   foreignRisk: string;
   alertId: number;
-  dashboardId: string;
   failedMessage: number;
   accountMessage: number;
 }
@@ -60,12 +48,12 @@ beforeAll(async () => {
   await mkdir(OUTBOX_SHOTS, { recursive: true });
   root = await tempDir('e2e-roles');
   // ingestedSample ingests into `root`/snapshots, where the app reads them
-  await ingestedSample(root, { orders: 6_000, months: 7, end: '2026-06-30', seed: 7 }, []);
+  fx.snapshotId = (await ingestedSample(root, { orders: 6_000, months: 7, end: '2026-06-30', seed: 7 }, [])).manifest.id;
   expect(dataPaths(root).snapshots).toBe(join(root, 'snapshots'));
   served = await startBrowserApp(root);
   fx.base = served.base;
 
-  // a risk the demo risk owner does not own
+  // a risk the demo risk owner does not own (the seeded library is theirs)
   fx.foreignRisk = (await api('admin', 'POST', '/api/risk/risks', {
     title: 'Admin-owned risk (roles e2e)', category: 'operational', owner: 'admin', inherentLikelihood: 3, inherentImpact: 3,
   })).id;
@@ -97,13 +85,6 @@ afterAll(async () => {
   await served?.close();
   if (root) await rm(root, { recursive: true, force: true });
 });
-
-/** Every answer is in (nothing busy, no loading skeleton or spinner), scrolled to the top. */
-async function loaded(page: Page): Promise<void> {
-  await page.locator('main h1').first().waitFor();
-  await page.waitForFunction(() => document.querySelectorAll('[aria-busy="true"], .skeleton, .spinner').length === 0, null, { timeout: 60_000 });
-  await page.evaluate(() => window.scrollTo(0, 0));
-}
 
 async function open(page: Page, path: string): Promise<void> {
   await page.goto(`${fx.base}${path}`);
@@ -152,7 +133,7 @@ function guardedRoutes(): { method: string; url: string; body?: object; who: rea
   ];
 }
 
-for (const role of ['executive', 'analyst', 'risk_owner', 'admin'] as const) {
+for (const role of ROLES) {
   const user = DEMO_USERS.find((u) => u.role === role)!;
   const writes = WRITERS.includes(role);
   const isAdmin = ADMINS.includes(role);
@@ -301,33 +282,17 @@ for (const role of ['executive', 'analyst', 'risk_owner', 'admin'] as const) {
     });
 
     it('fits 1280 and 375 on every page it opens: no sideways scroll, no raw keys or broken values', async () => {
-      const pages = [
-        ['overview', '/'],
-        ['customers', '/customers'],
-        ['staff', '/staff'],
-        ['risk', '/risk'],
-        ['risk-detail', `/risk/${OWNED_RISK}`],
-        ['indicators', '/risk/indicators'],
-        ['indicator', `/risk/indicators/${INDICATOR}`],
-        ['outbox', '/risk/outbox'],
-        ['queries', '/queries'],
-        ['dashboards', '/dashboards'],
-        ['dashboard', `/dashboards/${fx.dashboardId}`],
-        ['data', '/data'],
-        ['account', '/account'],
-        ...(isAdmin ? [['admin', '/admin']] : []),
-      ];
       for (const width of [1280, 375]) {
         await page.setViewportSize({ width, height: 800 });
-        for (const [name, path] of pages) {
-          await open(page, path);
-          expect(await horizontalOverflow(page), `${name} at ${width}px`).toBe(0);
-          expect(await page.locator('main').innerText(), `${name} at ${width}px`).not.toMatch(RAW_TEXT);
-          await page.screenshot({ path: join(SHOTS, `${role}-${name}-${width}.png`), fullPage: true });
+        for (const entry of pagesFor(role)) {
+          await openPage(page, fx.base, entry, fx);
+          expect(await horizontalOverflow(page), `${entry.name} at ${width}px`).toBe(0);
+          expect(await page.locator('main').innerText(), `${entry.name} at ${width}px`).not.toMatch(RAW_TEXT);
+          await page.screenshot({ path: join(SHOTS, `${role}-${entry.name}-${width}.png`), fullPage: true });
         }
       }
       await page.setViewportSize({ width: 1280, height: 800 });
       expect(errors).toEqual([]);
-    }, 240_000);
+    }, 400_000);
   });
 }
