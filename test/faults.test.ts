@@ -194,7 +194,7 @@ describe('a corrupted Parquet file in an older snapshot', () => {
     expect(before.statusCode, before.body).toBe(200);
     const file = join(dataPaths(root).snapshots, newer.id, newer.tables.orders!.file);
     await truncate(file, Math.floor((await stat(file)).size / 3));
-    const after = await injectAs(t, 'analyst', { method: 'GET', url: `/api/segments/customers?snapshot=${newer.id}&limit=5000` });
+    const after = await injectAs(t, 'analyst', { method: 'GET', url: `/api/segments/customers?snapshot=${newer.id}&pageSize=40` });
     expect(after.statusCode).toBeGreaterThanOrEqual(400);
     expect(after.json().error).toMatch(new RegExp(`${newer.id} is damaged: table orders`));
     expect(after.json().error).not.toContain(root);

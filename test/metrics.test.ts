@@ -2,7 +2,7 @@
 // tables for every KPI, grain, filter, breakdown and comparison; a snapshot missing tables
 // answers null with a reason where it must and numbers elsewhere; the cache. (The values
 // themselves are checked against an independent computation in kpi-oracle.test.ts.)
-import { cp, mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +19,7 @@ import { ROLLUP_DIR } from '../server/metrics/rollups.ts';
 import { loadSnapshotData } from '../server/metrics/snapshotData.ts';
 import { generateSample } from '../server/sample/generate.ts';
 import { ingest } from '../server/snapshots/ingest.ts';
+import { MANIFEST, type Manifest } from '../server/snapshots/store.ts';
 
 const FROM = '2025-05-01';
 const TO = '2026-06-30';
@@ -146,6 +147,11 @@ describe('rollups answer exactly what the base tables answer', () => {
     const root = join(work, 'no-rollups');
     await cp(join(work, 'snapshots', snap.manifest.id), join(root, snap.manifest.id), { recursive: true });
     await rm(join(root, snap.manifest.id, ROLLUP_DIR), { recursive: true });
+    // as a snapshot published before rollups existed: its manifest names no rollup files either
+    const manifestPath = join(root, snap.manifest.id, MANIFEST);
+    const manifest = JSON.parse(await readFile(manifestPath, 'utf8')) as Manifest;
+    manifest.files = Object.fromEntries(Object.entries(manifest.files ?? {}).filter(([file]) => !file.startsWith(`${ROLLUP_DIR}/`)));
+    await writeFile(manifestPath, JSON.stringify(manifest));
     const older = await QueryEngine.create(root);
     try {
       const engine = await KpiEngine.create(older);

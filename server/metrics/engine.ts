@@ -4,7 +4,7 @@
 // the reply of contract.ts.
 import { all } from '../db/duck.ts';
 import type { OpenSnapshot, QueryEngine } from '../db/engine.ts';
-import { LruCache } from './cache.ts';
+import { AnswerCache, answerKey } from './cache.ts';
 import { KPIS, definitionInfo, type KpiDefinition } from './catalog.ts';
 import type {
   BreakdownQuery, BreakdownReply, BreakdownRow, CatalogReply, Comparison, KpiQuery, KpiReply, KpiResult, SeriesQuery, SeriesReply,
@@ -22,9 +22,6 @@ export interface KpiEngineOptions {
   /** keep answers in a bounded LRU cache (default true) */
   cache?: boolean;
 }
-
-/** Answers kept; each is small (a reply object), so a few hundred cost little memory. */
-const CACHE_ENTRIES = 500;
 
 interface Context {
   snapshot: { id: string; asOf: string };
@@ -61,10 +58,10 @@ const uniqueSorted = (keys: (string | null)[]) => [...new Set(keys.filter((k): k
 
 export class KpiEngine {
   private readonly data = new Map<string, Promise<SnapshotData>>();
-  private readonly cache: LruCache<Promise<unknown>> | undefined;
+  private readonly cache: AnswerCache;
 
   private constructor(private readonly queries: QueryEngine, private readonly useRollups: boolean, cache: boolean) {
-    this.cache = cache ? new LruCache(CACHE_ENTRIES) : undefined;
+    this.cache = new AnswerCache(cache);
   }
 
   static async create(queries: QueryEngine, opts: KpiEngineOptions = {}): Promise<KpiEngine> {
@@ -118,7 +115,7 @@ export class KpiEngine {
   /** The KPI definitions, the filter bar's values with display names, and the snapshot's date range. */
   async catalog(snapshotId?: string, scope = ''): Promise<CatalogReply> {
     const snap = await this.queries.snapshot(snapshotId);
-    return this.cached(JSON.stringify(['catalog', snap.manifest.id, scope]), async () => {
+    return this.cache.answer(answerKey('catalog', snap.manifest.id, scope), async () => {
       const ctx = await this.context(snap);
       const [dimensions, range] = await Promise.all([dimensionValues(ctx.run, ctx.data), orderDateRange(ctx.run, ctx.data)]);
       return { kpis: KPIS.map(definitionInfo), dimensions, snapshot: { ...ctx.snapshot, ...range } };
@@ -130,18 +127,7 @@ export class KpiEngine {
   ): Promise<T> {
     const snap = await this.queries.snapshot(snapshotId);
     const normal = normalise(snap.manifest.asOf);
-    return this.cached(queryKey(kind, snap.manifest.id, normal, scope), async () => compute(await this.context(snap), normal));
-  }
-
-  /** The cached answer (the very same object) or a new one; a failed answer is not kept. */
-  private cached<T>(key: string, compute: () => Promise<T>): Promise<T> {
-    if (!this.cache) return compute();
-    const hit = this.cache.get(key) as Promise<T> | undefined;
-    if (hit) return hit;
-    const answer = compute();
-    this.cache.set(key, answer);
-    answer.catch(() => this.cache?.delete(key));
-    return answer;
+    return this.cache.answer(queryKey(kind, snap.manifest.id, normal, scope), async () => compute(await this.context(snap), normal));
   }
 
   private async context(snap: OpenSnapshot): Promise<Context> {

@@ -5,6 +5,7 @@ import { customerColumns, type Viewer } from '../auth/masking.ts';
 import type { AppDb } from '../db/appdb.ts';
 import { all, literal } from '../db/duck.ts';
 import type { OpenSnapshot, QueryEngine } from '../db/engine.ts';
+import { AnswerCache, answerKey } from '../metrics/cache.ts';
 import { ENUMS } from '../snapshots/schema.ts';
 import {
   NO_SEGMENT, SEGMENT_LABELS, SEGMENTS,
@@ -18,7 +19,7 @@ import { cellMap, cellsBySegment } from './rules.ts';
 import { CSV_COLUMNS, toCsv } from './csv.ts';
 import { scoreRfm } from './score.ts';
 import * as SQL from './sql.ts';
-import { loadRules, saveRules } from './store.ts';
+import { loadRules, saveRules, type StoredRules } from './store.ts';
 
 type Cells = Record<CellKey, SegmentId>;
 
@@ -43,9 +44,27 @@ interface Window {
   days: number;
 }
 
+export interface SegmentServiceOptions {
+  /** keep answers in a bounded LRU cache (default true) */
+  cache?: boolean;
+}
+
+/** What a window's answers depend on: the snapshot and the normalised reference date and length. */
+const windowKey = (w: Window) => [w.snapshot.manifest.id, w.asOf, w.days];
+
+/**
+ * The rule table itself, not a version number, keys the answers that name segments: a table saved
+ * by another process on the same app database (the CLI, a second server) changes the key as well.
+ */
+const rulesKey = (stored: StoredRules) => [stored.source, stored.rules];
+
 export class SegmentService {
+  private readonly cache: AnswerCache;
+
   /** Without `db` the default rule table is used and cannot be changed. */
-  constructor(private readonly engine: QueryEngine, private readonly db?: AppDb) {}
+  constructor(private readonly engine: QueryEngine, private readonly db?: AppDb, opts: SegmentServiceOptions = {}) {
+    this.cache = new AnswerCache(opts.cache ?? true);
+  }
 
   async rules(): Promise<RulesReply> {
     const stored = await loadRules(this.db);
@@ -69,13 +88,22 @@ export class SegmentService {
     await scoreRfm(conn, table, w);
   }
 
-  /** Runs `work` with the temp view `rfm` scored for the query's window. */
-  private withRfm<T>(q: RfmQuery, work: (conn: DuckDBConnection, w: Window) => Promise<T>): Promise<T> {
-    return this.engine.withSnapshot(q.snapshot, async (conn, snap) => {
-      const w = this.window(snap, q.asOf, q.days);
+  /** The query's window over its snapshot (the newest when none is named). */
+  private async rfmWindow(q: RfmQuery): Promise<Window> {
+    return this.window(await this.engine.snapshot(q.snapshot), q.asOf, q.days);
+  }
+
+  /** Runs `work` with the temp view `rfm` scored for the window. */
+  private withRfm<T>(w: Window, work: (conn: DuckDBConnection) => Promise<T>): Promise<T> {
+    return this.engine.withSnapshot(w.snapshot.manifest.id, async (conn) => {
       await this.scoreInto(conn, 'rfm', w);
-      return work(conn, w);
+      return work(conn);
     });
+  }
+
+  /** The answer to the question `parts` from the cache, or computed by `compute` and kept. */
+  private cached<T>(parts: unknown[], compute: () => Promise<T>): Promise<T> {
+    return this.cache.answer(answerKey('segments', ...parts), compute);
   }
 
   private head(w: Window) {
@@ -83,9 +111,10 @@ export class SegmentService {
   }
 
   async rfm(q: RfmQuery): Promise<RfmReply> {
-    const { rules, source } = await loadRules(this.db);
-    const map = cellMap(rules);
-    return this.withRfm(q, async (conn, w) => {
+    const stored = await loadRules(this.db);
+    const map = cellMap(stored.rules);
+    const w = await this.rfmWindow(q);
+    return this.cached(['rfm', windowKey(w), rulesKey(stored)], () => this.withRfm(w, async (conn) => {
       const summary = await all<SummaryRow>(conn, SQL.RFM_SUMMARY);
       const cells = summary.filter((row) => row.g === 'cell').map((row) => ({ ...row, r: row.r!, f: row.f!, m: row.m! }));
       const sums = new Map<SegmentId, { customers: number; orders: number; revenue: number; recency: number }>();
@@ -122,9 +151,9 @@ export class SegmentService {
           return { cell, r: c.r, f: c.f, m: c.m, segment: map[cell], customers: c.customers, revenue: c.revenue };
         }),
         bands: { recency: band('r'), frequency: band('f'), monetary: band('m') },
-        rules: { source },
+        rules: { source: stored.source },
       };
-    });
+    }));
   }
 
   private async customerRows(conn: DuckDBConnection, map: Cells, cells: CellKey[], q: { sort: CustomersQuery['sort']; order: CustomersQuery['order'] }, viewer: Viewer, limit: number, offset: number): Promise<CustomerRow[]> {
@@ -136,32 +165,40 @@ export class SegmentService {
     });
   }
 
-  private async selection(segment: SegmentId | undefined): Promise<{ map: Cells; cells: CellKey[] }> {
-    const map = cellMap((await loadRules(this.db)).rules);
+  private selection(stored: StoredRules, segment: SegmentId | undefined): { map: Cells; cells: CellKey[] } {
+    const map = cellMap(stored.rules);
     const cells = Object.keys(map).filter((cell) => !segment || map[cell] === segment);
     return { map, cells };
   }
 
+  /** One page of the list; the whole viewer is part of the key, so masked and unmasked rows never share an entry. */
   async customers(q: CustomersQuery, viewer: Viewer): Promise<CustomersReply> {
-    const { map, cells } = await this.selection(q.segment);
-    return this.withRfm(q, async (conn, w) => {
+    const stored = await loadRules(this.db);
+    const { map, cells } = this.selection(stored, q.segment);
+    const w = await this.rfmWindow(q);
+    const page = { segment: q.segment ?? null, sort: q.sort, order: q.order, page: q.page, pageSize: q.pageSize };
+    return this.cached(['customers', windowKey(w), rulesKey(stored), page, viewer], () => this.withRfm(w, async (conn) => {
       const total = (await all<{ n: number }>(conn, SQL.CUSTOMER_COUNT, { cells: listValue(cells.map(cellCode)) }))[0].n;
       const rows = await this.customerRows(conn, map, cells, q, viewer, q.pageSize, (q.page - 1) * q.pageSize);
       return { ...this.head(w), segment: q.segment ?? null, total, page: q.page, pageSize: q.pageSize, masked: !viewer.pii, rows };
-    });
+    }));
   }
 
-  /** The customer list as CSV text (masked like the list). */
+  /**
+   * The customer list as CSV text (masked like the list). Not cached: an export is asked for
+   * rarely and may hold up to a million rows, which would pin that much memory per entry.
+   */
   async customersCsv(q: CustomersCsvQuery, viewer: Viewer): Promise<string> {
-    const { map, cells } = await this.selection(q.segment);
-    return this.withRfm(q, async (conn) => {
+    const { map, cells } = this.selection(await loadRules(this.db), q.segment);
+    return this.withRfm(await this.rfmWindow(q), async (conn) => {
       const rows = await this.customerRows(conn, map, cells, q, viewer, q.limit, 0);
       return toCsv(CSV_COLUMNS, rows as unknown as Record<string, unknown>[]);
     });
   }
 
   async tiers(q: TiersQuery): Promise<TiersReply> {
-    return this.withRfm(q, async (conn, w) => {
+    const w = await this.rfmWindow(q);
+    return this.cached(['tiers', windowKey(w)], () => this.withRfm(w, async (conn) => {
       const tiers = await all<{ tier: string; customers: number; buyers: number; revenue: number }>(conn, SQL.TIERS);
       const byPlatform = await all<{ platform_id: string; tier: string; customers: number }>(conn, SQL.TIERS_BY_PLATFORM);
       const order = (t: string) => { const k = (ENUMS.memberTier as readonly string[]).indexOf(t); return k < 0 ? 99 : k; };
@@ -174,13 +211,19 @@ export class SegmentService {
         tiers: tiers.map((t) => ({ ...t, revenueShare: ratio(t.revenue, revenue) })),
         byPlatform: byPlatform.map((row) => ({ ...row, share: ratio(row.customers, perPlatform.get(row.platform_id)!) })),
       };
-    });
+    }));
   }
 
-  async cohorts(q: CohortsQuery): Promise<CohortsReply> {
-    return this.engine.withSnapshot(q.snapshot, async (conn, snap) => {
+  /** The answer for the months the query asks of its snapshot (the newest when none is named). */
+  private async monthly<T>(kind: string, q: CohortsQuery | NewReturningQuery, work: (conn: DuckDBConnection, snap: OpenSnapshot, range: { from: string; to: string }) => Promise<T>): Promise<T> {
+    const snap = await this.engine.snapshot(q.snapshot);
+    const range = monthRange(q.from, q.to, monthOf(snap.manifest.asOf));
+    return this.cached([kind, snap.manifest.id, range], () => this.engine.withSnapshot(snap.manifest.id, (conn) => work(conn, snap, range)));
+  }
+
+  cohorts(q: CohortsQuery): Promise<CohortsReply> {
+    return this.monthly('cohorts', q, async (conn, snap, range) => {
       const last = monthOf(snap.manifest.asOf);
-      const range = monthRange(q.from, q.to, last);
       const rows = await all<{ cohort: string; month: string; offset: number; active: number }>(conn, SQL.COHORTS, { from: `${range.from}-01`, to: `${range.to}-01` });
       const cohorts: CohortsReply['cohorts'] = [];
       for (let month = range.from; month <= range.to; month = addMonths(month, 1)) {
@@ -199,9 +242,8 @@ export class SegmentService {
     });
   }
 
-  async newReturning(q: NewReturningQuery): Promise<NewReturningReply> {
-    return this.engine.withSnapshot(q.snapshot, async (conn, snap) => {
-      const range = monthRange(q.from, q.to, monthOf(snap.manifest.asOf));
+  newReturning(q: NewReturningQuery): Promise<NewReturningReply> {
+    return this.monthly('new-returning', q, async (conn, snap, range) => {
       const rows = await all<{ month: string; buyers: number; new: number; returning: number; new_revenue: number; returning_revenue: number }>(conn, SQL.NEW_RETURNING, { from: `${range.from}-01`, to: `${range.to}-01` });
       const byMonth = new Map(rows.map((r) => [r.month, r]));
       const months: NewReturningReply['months'] = [];
@@ -214,14 +256,15 @@ export class SegmentService {
   }
 
   async movement(q: MovementQuery): Promise<MovementReply> {
-    const map = cellMap((await loadRules(this.db)).rules);
-    const toId = q.toSnapshot ?? q.snapshot;
-    return this.engine.withSnapshot(toId, async (conn, toSnap) => {
-      const fromSnap = q.fromSnapshot ? await this.engine.snapshot(q.fromSnapshot) : toSnap;
-      const to = this.window(toSnap, q.to, q.days, 'to');
-      const fromDefault = q.fromSnapshot ? undefined : addDays(to.asOf, -90);
-      const from = this.window(fromSnap, q.from ?? fromDefault, q.days, 'from');
-      if (fromSnap === toSnap && from.asOf > to.asOf) throw new SegmentQueryError('from', `${from.asOf} is after 'to' ${to.asOf}`);
+    const stored = await loadRules(this.db);
+    const map = cellMap(stored.rules);
+    const toSnap = await this.engine.snapshot(q.toSnapshot ?? q.snapshot);
+    const fromSnap = q.fromSnapshot ? await this.engine.snapshot(q.fromSnapshot) : toSnap;
+    const to = this.window(toSnap, q.to, q.days, 'to');
+    const fromDefault = q.fromSnapshot ? undefined : addDays(to.asOf, -90);
+    const from = this.window(fromSnap, q.from ?? fromDefault, q.days, 'from');
+    if (fromSnap === toSnap && from.asOf > to.asOf) throw new SegmentQueryError('from', `${from.asOf} is after 'to' ${to.asOf}`);
+    return this.cached(['movement', windowKey(from), windowKey(to), rulesKey(stored)], () => this.engine.withSnapshot(toSnap.manifest.id, async (conn) => {
       await this.scoreInto(conn, 'rfm_to', to);
       if (fromSnap !== toSnap) await conn.run(`SET SESSION search_path = ${literal(fromSnap.schema)}`);
       await this.scoreInto(conn, 'rfm_from', from);
@@ -244,6 +287,6 @@ export class SegmentService {
         moved: both.filter((c) => c.from !== c.to).reduce((a, c) => a + c.customers, 0),
         stayed: both.filter((c) => c.from === c.to).reduce((a, c) => a + c.customers, 0),
       };
-    });
+    }));
   }
 }

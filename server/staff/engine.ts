@@ -1,6 +1,7 @@
 // StaffEngine: the staff-performance replies of contract.ts over a snapshot.
 import type { DuckDBConnection } from '@duckdb/node-api';
 import type { QueryEngine, OpenSnapshot } from '../db/engine.ts';
+import { AnswerCache, answerKey } from '../metrics/cache.ts';
 import type {
   SalesFigures, SalesRow, ServiceFigures, ServiceRow, StaffMember, StaffPerformanceQuery, StaffPerformanceReply,
   StaffPeriod, StaffPersonQuery, StaffPersonReply, StaffRole,
@@ -38,12 +39,21 @@ function only<T>(buckets: Buckets<T>, bucket: string): Map<string, T> {
   return out;
 }
 
-export class StaffEngine {
-  constructor(private readonly engine: QueryEngine) {}
+export interface StaffEngineOptions {
+  /** keep answers in a bounded LRU cache (default true) */
+  cache?: boolean;
+}
 
-  async performance(q: StaffPerformanceQuery): Promise<StaffPerformanceReply> {
+export class StaffEngine {
+  private readonly cache: AnswerCache;
+
+  constructor(private readonly engine: QueryEngine, opts: StaffEngineOptions = {}) {
+    this.cache = new AnswerCache(opts.cache ?? true);
+  }
+
+  performance(q: StaffPerformanceQuery): Promise<StaffPerformanceReply> {
     const period = staffPeriod(q.period);
-    return this.engine.withSnapshot(q.snapshot, async (conn, snap) => {
+    return this.answer(['performance', period.key, q.role ?? null], q.snapshot, async (conn, snap) => {
       const reply: StaffPerformanceReply = { snapshot: snapshotOf(snap), period, notes: [] };
       const staff = await loadStaff(conn, snap);
       if (!staff) reply.notes.push('no data: the snapshot has no staff table');
@@ -62,9 +72,9 @@ export class StaffEngine {
   }
 
   /** One person's figures, series and the definitions of their role's figures; StaffNotFound when unknown. */
-  async person(staffId: string, q: StaffPersonQuery): Promise<StaffPersonReply> {
+  person(staffId: string, q: StaffPersonQuery): Promise<StaffPersonReply> {
     const period = staffPeriod(q.period);
-    return this.engine.withSnapshot(q.snapshot, async (conn, snap) => {
+    return this.answer(['person', staffId, period.key], q.snapshot, async (conn, snap) => {
       const staff = (await loadStaff(conn, snap)) ?? [];
       const member = staff.find((m) => m.staff_id === staffId);
       if (!member) throw new StaffNotFound(staffId);
@@ -78,6 +88,16 @@ export class StaffEngine {
       const row = section.rows[0];
       return { ...base, figures: row.figures, series: seriesOf(period, row.trend), notes: section.notes };
     });
+  }
+
+  /**
+   * The answer to `question` over the snapshot (the newest when no id is given), cached under the
+   * resolved id so that a newly published snapshot gets new answers. Staff answers hold no
+   * customer's personal data and the figures' definitions are code, so no user scope or version is needed.
+   */
+  private async answer<T>(question: unknown[], snapshotId: string | undefined, work: (conn: DuckDBConnection, snap: OpenSnapshot) => Promise<T>): Promise<T> {
+    const id = (await this.engine.snapshot(snapshotId)).manifest.id;
+    return this.cache.answer(answerKey('staff', id, ...question), () => this.engine.withSnapshot(id, work));
   }
 }
 
