@@ -169,5 +169,7 @@ export interface StaffPersonReply {
   series: { month: string; figures: SalesFigures | ServiceFigures }[];
   /** definitions of each figure of their role, in the order of `figures` */
   definitions: FigureDefinition[];
+  /** service staff only: the period's complaint coverage, as in StaffPerformanceReply */
+  complaint_coverage?: { resolved: number; attributed: number };
   notes: string[];
 }

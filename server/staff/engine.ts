@@ -86,7 +86,7 @@ export class StaffEngine {
       }
       const section = await serviceSection(conn, snap, period, staff, staffId);
       const row = section.rows[0];
-      return { ...base, figures: row.figures, series: seriesOf(period, row.trend), notes: section.notes };
+      return { ...base, figures: row.figures, series: seriesOf(period, row.trend), notes: section.notes, complaint_coverage: section.complaintCoverage };
     });
   }
 
@@ -165,9 +165,5 @@ async function serviceSection(conn: DuckDBConnection, snap: OpenSnapshot, period
       trend: period.trendMonths.map((month) => at(trend.buckets, m.staff_id, month, emptyService)),
     }));
   const complaintCoverage = current.coverage.get(period.from) ?? { resolved: 0, attributed: 0 };
-  const notes = [...current.notes];
-  if (snap.tables.has('complaints')) {
-    notes.push(`complaints carry no handler: ${complaintCoverage.attributed} of ${complaintCoverage.resolved} complaints resolved in the period are attributed to an agent by the customer's inquiries`);
-  }
-  return { rows, complaintCoverage, notes };
+  return { rows, complaintCoverage, notes: current.notes };
 }

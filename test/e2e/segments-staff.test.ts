@@ -267,6 +267,10 @@ describe('Customers and Staff pages in Chromium', () => {
         expect((await row.locator('[data-col="inquiries"]').textContent())?.trim(), r.staff.staff_id).toBe(count(r.figures.inquiries));
       }
       if (perf.coverage) expect(await text(page, '[data-stat="revenue"]')).toBe(money(perf.coverage.revenue));
+      // the complaint attribution is told in the page's words from the API's two numbers, not as a raw server note
+      const covered = perf.complaint_coverage!;
+      expect(await page.locator('main').textContent()).toContain(`${count(covered.attributed)} of the ${count(covered.resolved)} complaints resolved in this period`);
+      expect(perf.notes.join(' ')).not.toMatch(/complaint/);
       const box = await page.locator('[data-card="revenue-by-person"] canvas').first().boundingBox();
       expect(box?.height ?? 0).toBeGreaterThan(100);
       expect(await horizontalOverflow(page)).toBeLessThanOrEqual(0);

@@ -139,8 +139,9 @@ export function movementSankeyOption(opts: {
   nodes: { key: string; label: string; color: string }[];
   links: { from: string; to: string; value: number }[];
   customersLabel: string;
+  narrow: boolean;
 }): ChartOption {
-  const { nodes, links, customersLabel } = opts;
+  const { nodes, links, customersLabel, narrow } = opts;
   const fromIds = new Set(links.map((l) => l.from));
   const toIds = new Set(links.map((l) => l.to));
   const labelOf = new Map(nodes.map((n) => [n.key, n]));
@@ -165,13 +166,16 @@ export function movementSankeyOption(opts: {
         type: 'sankey',
         left: 4,
         right: 4,
-        top: 8,
-        bottom: 8,
+        // a label is centred on its node: the padding keeps the first and last ones whole
+        top: 14,
+        bottom: 14,
         nodeWidth: 10,
-        nodeGap: 6,
+        nodeGap: narrow ? 10 : 6,
         layoutIterations: 0,
         emphasis: { focus: 'adjacency' },
-        label: { color: '#414953', fontSize: 11, formatter: (p: { name: string }) => name(p.name) },
+        label: { color: '#414953', fontSize: narrow ? 10 : 11, formatter: (p: { name: string }) => name(p.name) },
+        // thin neighbouring nodes would print their names over each other; the tooltip and the matrix still name them
+        labelLayout: { hideOverlap: true },
         lineStyle: { color: 'gradient', opacity: 0.35, curveness: 0.5 },
         data,
         links: links.filter((l) => l.value > 0).map((l) => ({ source: `a:${l.from}`, target: `b:${l.to}`, value: l.value })),

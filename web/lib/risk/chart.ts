@@ -12,10 +12,15 @@ export function scopeName(scope: string, scopeLabel: string): string {
   return scope === '' ? t('risk.scope.all') : scopeLabel || scope;
 }
 
+function hasValues(reply: IndicatorSeriesReply): boolean {
+  return reply.series.some((s) => s.points.some((p) => p.value !== null));
+}
+
 export function indicatorSeriesOption(reply: IndicatorSeriesReply, opts: { relative: boolean; narrow: boolean }): ChartOption | null {
   const { relative, narrow } = opts;
+  // axes and thresholds without a single line read as a broken chart: the card says why instead
+  if (!hasValues(reply)) return null;
   const dates = [...new Set(reply.series.flatMap((s) => s.points.map((p) => p.date)))].sort();
-  if (!dates.length) return null;
   const index = new Map(dates.map((d, i) => [d, i]));
   const fmt = (v: number | null) => formatIndicator(v, reply.unit, relative);
   const { warning, critical, clear } = reply.thresholds;
