@@ -7,6 +7,8 @@ import { QueryRunner } from '../queries/runner.ts';
 import { SHIPPED_QUERIES_DIR } from '../queries/shipped.ts';
 import { SavedQueries } from '../queries/store.ts';
 import { Evaluator } from '../risk/evaluator.ts';
+import { SegmentService } from '../segments/service.ts';
+import { StaffEngine } from '../staff/engine.ts';
 
 /** What every route module is given: the data folder, the app-state database, the query engine and the KPI engine over it. */
 export interface AppContext {
@@ -14,6 +16,9 @@ export interface AppContext {
   db: AppDb;
   engine: QueryEngine;
   kpis: KpiEngine;
+  /** customer segments; shared so the answers warmed after a publish are the ones the routes find */
+  segments: SegmentService;
+  staff: StaffEngine;
   /** runs analysts' SQL in the sandbox (workbench, saved queries, dashboards, query indicators) */
   queries: QueryRunner;
   /** saved and shipped queries (queries/*.sql) */
@@ -48,8 +53,10 @@ export async function openContext(paths: DataPaths, version: string): Promise<Op
     const queries = new QueryRunner({ db, engine: opened, paths });
     const savedQueries = new SavedQueries(db, SHIPPED_QUERIES_DIR);
     const evaluator = new Evaluator({ db, kpis, engine: opened, paths, outbox, appUrl, queries, savedQueries });
+    const segments = new SegmentService(opened, db);
+    const staff = new StaffEngine(opened);
     return {
-      ctx: { paths, db, engine: opened, kpis, queries, savedQueries, outbox, evaluator, appUrl, version },
+      ctx: { paths, db, engine: opened, kpis, segments, staff, queries, savedQueries, outbox, evaluator, appUrl, version },
       close: async () => {
         await evaluator.idle();
         await outbox.stop();

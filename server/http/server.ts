@@ -7,6 +7,7 @@ import { pollMsFromEnv, startRiskMonitor } from '../risk/monitor.ts';
 import { libraryOwner, seedRiskLibrary } from '../risk/seed.ts';
 import { buildApp } from './app.ts';
 import { openContext } from './context.ts';
+import { startAnswerWarmer } from './warmup.ts';
 
 export const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -40,12 +41,14 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     await app.listen({ port: opts.port, host: opts.host });
     // messages queued before a crash or while the mail server was down go out now
     opened.ctx.outbox.start();
+    const warmer = startAnswerWarmer(opened.ctx, (m) => app.log.info(m));
     const digestCron = process.env.VIGIL_DIGEST_CRON;
     const monitor = startRiskMonitor(opened.ctx.evaluator, db, {
       snapshotsRoot: opts.paths.snapshots,
       pollMs: pollMsFromEnv(process.env),
       log: (m) => app.log.warn(m),
       digest: digestCron ? { cron: digestCron, deps: opened.ctx } : undefined,
+      onNewest: (id) => void warmer.warm(id),
     });
     opened.ctx.riskMonitor = monitor;
     const backups = backupSchedule && startBackupSchedule(backupSchedule, db, opts.paths, version, (m) => app.log.warn(m));
@@ -54,6 +57,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     const close = async () => {
       await backups?.stop();
       await monitor.stop();
+      await warmer.stop();
       await app.close();
       await opened.close();
     };

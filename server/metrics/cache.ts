@@ -39,12 +39,27 @@ const ANSWER_ENTRIES = 500;
 /** The key of an answer: every part it depends on, in a fixed order (JSON keeps objects' key order). */
 export const answerKey = (...parts: unknown[]): string => JSON.stringify(parts);
 
+/** How often answers were found in a cache (a shared in-flight computation counts as a hit) or computed. */
+export interface CacheStats {
+  hits: number;
+  misses: number;
+}
+
+/** Over every enabled AnswerCache of the process: the engines keep theirs private, and warm-up is judged across all of them. */
+const processStats: CacheStats = { hits: 0, misses: 0 };
+
 /**
  * Promises of answers, so that calls asked together while the first is computing share its work.
  * A disabled cache computes every time (tests and benches compare against it).
  */
 export class AnswerCache {
   private readonly entries: LruCache<Promise<unknown>> | undefined;
+  private readonly counts: CacheStats = { hits: 0, misses: 0 };
+
+  /** Hits and misses of every enabled cache of the process so far. */
+  static totals(): CacheStats {
+    return { ...processStats };
+  }
 
   constructor(enabled = true, capacity = ANSWER_ENTRIES) {
     this.entries = enabled ? new LruCache(capacity) : undefined;
@@ -54,6 +69,7 @@ export class AnswerCache {
   answer<T>(key: string, compute: () => Promise<T>): Promise<T> {
     if (!this.entries) return compute();
     const hit = this.entries.get(key) as Promise<T> | undefined;
+    this.count(hit ? 'hits' : 'misses');
     if (hit) return hit;
     const answer = compute();
     this.entries.set(key, answer);
@@ -66,5 +82,14 @@ export class AnswerCache {
 
   get size(): number {
     return this.entries?.size ?? 0;
+  }
+
+  stats(): CacheStats {
+    return { ...this.counts };
+  }
+
+  private count(outcome: keyof CacheStats): void {
+    this.counts[outcome]++;
+    processStats[outcome]++;
   }
 }

@@ -18,6 +18,8 @@ export interface MonitorOptions {
   log?: (message: string) => void;
   /** the daily digest of open alerts, when a schedule is configured (env VIGIL_DIGEST_CRON, e.g. '0 8 * * *') */
   digest?: { cron: string; deps: DigestDeps };
+  /** told the newest snapshot's id at the first check and whenever a newer one is published (the answer warm-up) */
+  onNewest?: (snapshotId: string) => void;
 }
 
 export interface RiskMonitor {
@@ -39,9 +41,14 @@ export function startRiskMonitor(evaluator: Evaluator, db: AppDb, opts: MonitorO
   let jobs: Cron[] = [];
   let stopped = false;
   let polling: Promise<void> | null = null;
+  let newestSeen: string | undefined;
 
   const evaluateNewest = async () => {
     const newest = (await listSnapshots(opts.snapshotsRoot))[0];
+    if (newest && newest.id !== newestSeen) {
+      newestSeen = newest.id;
+      opts.onNewest?.(newest.id);
+    }
     if (!newest || newest.id === (await db.getSetting(LAST_EVALUATED_SETTING))) return;
     const reply = await evaluator.run({ trigger: 'publish', snapshotId: newest.id });
     for (const e of reply.errors) log(`indicator ${e.indicatorId}: ${e.message}`);

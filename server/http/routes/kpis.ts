@@ -11,7 +11,7 @@ import { addRoute, z } from '../route.ts';
 const CatalogQuery = z.object({ snapshot: z.string().optional() });
 
 /** What a user may see decides which cached answers they share: for now, role and PII access. */
-function scopeOf(user: User | undefined): string {
+export function scopeOf(user: User | undefined): string {
   return user ? `${user.role}:${user.pii ? 'pii' : 'masked'}` : 'anonymous';
 }
 

@@ -6,7 +6,6 @@ import {
 } from '../../segments/contract.ts';
 import { SegmentQueryError } from '../../segments/dates.ts';
 import { UncoveredCells } from '../../segments/rules.ts';
-import { SegmentService } from '../../segments/service.ts';
 import { SnapshotNotFound } from '../../snapshots/store.ts';
 import type { AppContext } from '../context.ts';
 import { badRequest, notFound } from '../errors.ts';
@@ -28,7 +27,7 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 const viewerOf = (user: User | undefined) => ({ pii: user?.pii === true });
 
 export function segmentRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const segments = new SegmentService(ctx.engine, ctx.db);
+  const { segments } = ctx;
 
   addRoute(app, { method: 'GET', url: '/api/segments/rfm', access: ALL_ROLES, query: RfmQuery, handler: ({ query }) => answer(() => segments.rfm(query)) });
 

@@ -2,7 +2,6 @@ import type { FastifyInstance } from 'fastify';
 import { ALL_ROLES } from '../../auth/roles.ts';
 import { SnapshotNotFound } from '../../snapshots/store.ts';
 import { StaffPerformanceQuery, StaffPersonParams, StaffPersonQuery } from '../../staff/contract.ts';
-import { StaffEngine } from '../../staff/engine.ts';
 import { StaffNotFound } from '../../staff/errors.ts';
 import type { AppContext } from '../context.ts';
 import { notFound } from '../errors.ts';
@@ -19,7 +18,7 @@ async function answer<T>(work: () => Promise<T>): Promise<T> {
 }
 
 export function staffRoutes(app: FastifyInstance, ctx: AppContext): void {
-  const staff = new StaffEngine(ctx.engine);
+  const { staff } = ctx;
 
   addRoute(app, {
     method: 'GET',
