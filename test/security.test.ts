@@ -1,7 +1,7 @@
 // Security headers, body limits, error redaction and the audit rows of created records, against a
 // real server over a real snapshot with the built web app.
 import { createHash } from 'node:crypto';
-import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
@@ -10,7 +10,6 @@ import { DEMO_USERS } from '../server/auth/bootstrap.ts';
 import type { Role } from '../server/auth/roles.ts';
 import { buildWebIfStale } from '../server/cli/web-build.ts';
 import { buildApp } from '../server/http/app.ts';
-import { snapshotDir } from '../server/snapshots/store.ts';
 import { injectAs, makeTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { ingestedSample } from './helpers/sample.ts';
 
@@ -19,13 +18,11 @@ const CSRF = { 'x-vigil-csrf': '1' };
 
 let root: string;
 let t: TestApp;
-let snapshotFolder: string;
 
 beforeAll(async () => {
   await buildWebIfStale();
   root = await tempDir('security');
-  const { manifest } = await ingestedSample(root, { orders: 1000, months: 7, end: '2026-06-30', seed: 11 }, []);
-  snapshotFolder = snapshotDir(join(root, 'snapshots'), manifest.id);
+  await ingestedSample(root, { orders: 1000, months: 7, end: '2026-06-30', seed: 11 }, []);
   t = await makeTestApp(root, { webRoot: WEB_ROOT });
 }, 120_000);
 
@@ -200,7 +197,7 @@ describe('workbench errors stay visible', () => {
   });
 });
 
-// last: it corrupts the snapshot's orders file
+// last: it drops an app table
 describe('error redaction', () => {
   /** A second app on the same data whose log is kept, to find the reference a user reports. */
   let logged: FastifyInstance;
@@ -209,39 +206,39 @@ describe('error redaction', () => {
   beforeAll(async () => {
     const sink = new Writable({ write: (chunk, _enc, done) => (logLines.push(String(chunk)), done()) });
     logged = await buildApp(t.ctx, { logger: { level: 'error', stream: sink }, webRoot: WEB_ROOT });
-    // the KPI engine reads the snapshot's files (base tables and rollups) per query: garbage in them fails inside DuckDB
-    const files = (await readdir(snapshotFolder, { recursive: true })).filter((f) => f.endsWith('.parquet'));
-    for (const file of files) await writeFile(join(snapshotFolder, file), 'this is not a parquet file');
+    // a table the app expects gone: a failure inside DuckDB whose message carries SQL, as a real bug's would
+    // (a damaged snapshot file no longer serves, being refused with a clear message of its own)
+    await t.ctx.db.run('DROP TABLE dashboards');
   });
 
   afterAll(async () => {
     await logged?.close();
   });
 
-  async function kpisAs(role: Role) {
+  async function dashboardsAs(role: Role) {
     const cookies = await t.cookieFor(role);
-    return logged.inject({ method: 'GET', url: '/api/kpis?kpis=gmv,refund_rate&from=2026-04-01&to=2026-04-30&compare=previous', cookies });
+    return logged.inject({ method: 'GET', url: '/api/dashboards', cookies });
   }
 
   it('shows non-admins only a reference, admins the message without a stack, and logs the error under that reference', async () => {
     for (const role of ['executive', 'analyst'] as const) {
-      const res = await kpisAs(role);
+      const res = await dashboardsAs(role);
       expect(res.statusCode, role).toBe(500);
       const reply = res.json();
       expect(reply).toEqual({ error: `internal error (ref ${reply.ref})`, ref: expect.stringMatching(/^[0-9A-F]{8}$/), statusCode: 500 });
-      expect(res.body).not.toMatch(/SELECT|\/tmp|\.parquet| at \S+ \(/i);
+      expect(res.body).not.toMatch(/SELECT|dashboards|Catalog|\/tmp| at \S+ \(/i);
     }
 
-    const admin = await kpisAs('admin');
+    const admin = await dashboardsAs('admin');
     expect(admin.statusCode).toBe(500);
     const reply = admin.json();
     expect(reply.ref).toMatch(/^[0-9A-F]{8}$/);
     expect(reply.error.endsWith(` (ref ${reply.ref})`)).toBe(true);
-    expect(reply.error).toContain(snapshotFolder);
+    expect(reply.error).toMatch(/dashboards/);
     expect(admin.body).not.toMatch(/\n\s+at /);
 
     const entry = logLines.map((l) => JSON.parse(l)).find((l) => l.ref === reply.ref);
-    expect(entry?.err?.message, 'the log keeps the whole error').toContain(snapshotFolder);
+    expect(entry?.err?.message, 'the log keeps the whole error').toMatch(/dashboards/);
     expect(entry?.err?.stack).toBeTruthy();
   });
 });
