@@ -7,6 +7,16 @@ export async function openDuck(path = ':memory:', options: Record<string, string
   return DuckDBInstance.create(path, options);
 }
 
+/**
+ * DuckDB's cap for the batch jobs (ingest, rollup build): without it DuckDB may take 80 % of the
+ * host's memory on a large snapshot; with it, intermediate rows spill to `spillDir` instead.
+ */
+export const BATCH_MEMORY_LIMIT = '3GB';
+
+export function openBatchDuck(spillDir: string): Promise<DuckDBInstance> {
+  return openDuck(':memory:', { memory_limit: BATCH_MEMORY_LIMIT, temp_directory: spillDir });
+}
+
 const NUMERIC = /^(TINYINT|SMALLINT|INTEGER|BIGINT|HUGEINT|UTINYINT|USMALLINT|UINTEGER|UBIGINT|UHUGEINT|FLOAT|DOUBLE|DECIMAL)/;
 
 /** Rows as plain JSON-safe objects: numbers for numeric columns, strings for dates and text. */

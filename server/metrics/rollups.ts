@@ -13,7 +13,7 @@
 import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, ident, literal, openDuck } from '../db/duck.ts';
+import { all, ident, literal, openBatchDuck } from '../db/duck.ts';
 import type { TableEntry } from '../snapshots/store.ts';
 import type { TableName } from '../snapshots/schema.ts';
 import type { BreakdownDimension } from './contract.ts';
@@ -69,8 +69,6 @@ export interface RollupManifest {
 }
 
 const FACT = 'rollup_fact';
-/** DuckDB's cap while building; beyond it, intermediate rows spill to disk. */
-const MEMORY_LIMIT = '3GB';
 /** Rows are sorted by day; small row groups let a month's query skip the rest of the file by its day statistics. */
 const ROW_GROUP_ROWS = 16_384;
 
@@ -149,7 +147,7 @@ export async function buildRollups(snapshotDir: string, tableFiles: Partial<Reco
   // beside the staging folder, not in it, and named after it, so that a crash's leftovers are cleared by the next publish
   const spill = `${snapshotDir}.rollups-spill`;
   await mkdir(outDir, { recursive: true });
-  const db = await openDuck(':memory:', { memory_limit: MEMORY_LIMIT, temp_directory: spill });
+  const db = await openBatchDuck(spill);
   const conn = await db.connect();
   try {
     const tables = new Set(Object.keys(tableFiles));

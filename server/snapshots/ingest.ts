@@ -5,7 +5,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DuckDBConnection } from '@duckdb/node-api';
-import { all, openDuck } from '../db/duck.ts';
+import { all, openBatchDuck } from '../db/duck.ts';
 import { buildRollups } from '../metrics/rollups.ts';
 import { checkTable, createRejectionsTable, type Candidate, type TableCounts } from './checks.ts';
 import { IngestError } from './failure.ts';
@@ -218,7 +218,7 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
     // and its ".tmp-" prefix lets the next publish clear it after a crash
     const work = `${staged.dir}.work`;
     await mkdir(work);
-    const db = await openDuck(':memory:', { temp_directory: join(work, 'spill') });
+    const db = await openBatchDuck(join(work, 'spill'));
     const conn = await db.connect();
     try {
       const built = await build(conn, inputs, staged, work, opts, startedAt);
