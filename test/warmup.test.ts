@@ -12,7 +12,7 @@ import { startAnswerWarmer, warmAnswers } from '../server/http/warmup.ts';
 import { AnswerCache } from '../server/metrics/cache.ts';
 import { BreakdownQuery, KpiQuery, SeriesQuery } from '../server/metrics/contract.ts';
 import { KpiEngine } from '../server/metrics/engine.ts';
-import { startRiskMonitor } from '../server/risk/monitor.ts';
+import { LAST_EVALUATED_SETTING, startRiskMonitor } from '../server/risk/monitor.ts';
 import { CohortsQuery, MovementQuery, NewReturningQuery, RfmQuery, TiersQuery } from '../server/segments/contract.ts';
 import { SegmentService } from '../server/segments/service.ts';
 import { StaffPerformanceQuery } from '../server/staff/contract.ts';
@@ -108,12 +108,17 @@ describe('answer warm-up', () => {
     expect(lines.filter((l) => l.includes(' done: '))).toHaveLength(1);
   });
 
-  it('is told the newest snapshot by the publish watcher once', async () => {
-    const told: string[] = [];
-    const monitor = startRiskMonitor(t.ctx.evaluator, t.ctx.db, { snapshotsRoot: t.paths.snapshots, pollMs: 3_600_000, log: () => {}, onNewest: (id) => told.push(id) });
+  it('is told the newest snapshot by the publish watcher once, after its alert evaluation', async () => {
+    await t.ctx.db.setSetting(LAST_EVALUATED_SETTING, 'an older snapshot');
+    const told: { id: string; evaluated: Promise<string | undefined> }[] = [];
+    const monitor = startRiskMonitor(t.ctx.evaluator, t.ctx.db, {
+      snapshotsRoot: t.paths.snapshots, pollMs: 3_600_000, log: () => {},
+      onNewest: (id) => told.push({ id, evaluated: t.ctx.db.getSetting(LAST_EVALUATED_SETTING) }),
+    });
     await monitor.checkPublished();
     await monitor.checkPublished();
     await monitor.stop();
-    expect(told).toEqual([snapshotId]);
+    expect(told.map((x) => x.id)).toEqual([snapshotId]);
+    expect(await told[0].evaluated).toBe(snapshotId);
   });
 });

@@ -18,7 +18,7 @@ export interface MonitorOptions {
   log?: (message: string) => void;
   /** the daily digest of open alerts, when a schedule is configured (env VIGIL_DIGEST_CRON, e.g. '0 8 * * *') */
   digest?: { cron: string; deps: DigestDeps };
-  /** told the newest snapshot's id at the first check and whenever a newer one is published (the answer warm-up) */
+  /** told the newest snapshot's id at the first check and whenever a newer one is published, once it is evaluated (the answer warm-up) */
   onNewest?: (snapshotId: string) => void;
 }
 
@@ -45,14 +45,18 @@ export function startRiskMonitor(evaluator: Evaluator, db: AppDb, opts: MonitorO
 
   const evaluateNewest = async () => {
     const newest = (await listSnapshots(opts.snapshotsRoot))[0];
-    if (newest && newest.id !== newestSeen) {
-      newestSeen = newest.id;
-      opts.onNewest?.(newest.id);
+    if (!newest) return;
+    const seen = newest.id === newestSeen;
+    newestSeen = newest.id;
+    try {
+      if (newest.id === (await db.getSetting(LAST_EVALUATED_SETTING))) return;
+      const reply = await evaluator.run({ trigger: 'publish', snapshotId: newest.id });
+      for (const e of reply.errors) log(`indicator ${e.indicatorId}: ${e.message}`);
+      await db.setSetting(LAST_EVALUATED_SETTING, newest.id);
+    } finally {
+      // after the evaluation, even a failed one: alerts must not wait for the page warm-up's use of the cores
+      if (!seen) opts.onNewest?.(newest.id);
     }
-    if (!newest || newest.id === (await db.getSetting(LAST_EVALUATED_SETTING))) return;
-    const reply = await evaluator.run({ trigger: 'publish', snapshotId: newest.id });
-    for (const e of reply.errors) log(`indicator ${e.indicatorId}: ${e.message}`);
-    await db.setSetting(LAST_EVALUATED_SETTING, newest.id);
   };
 
   /** One check at a time: a slow evaluation is not started again by the next tick. */
