@@ -220,18 +220,20 @@ export async function ingest(opts: IngestOptions): Promise<IngestResult> {
     await mkdir(work);
     const db = await openBatchDuck(join(work, 'spill'));
     const conn = await db.connect();
+    let built: Awaited<ReturnType<typeof build>>;
     try {
-      const built = await build(conn, inputs, staged, work, opts, startedAt);
-      quality = built.quality;
-      await writeFile(join(staged.dir, QUALITY), JSON.stringify(quality, null, 2));
-      // in the staging folder, so that the rename publishes the rollups with the tables they summarise
-      await buildRollups(staged.dir, built.manifest.tables);
-      return built.manifest;
+      built = await build(conn, inputs, staged, work, opts, startedAt);
     } finally {
+      // before the rollups, whose DuckDB has a memory cap of its own: the two caps never add up
       conn.closeSync();
       db.closeSync();
       await rm(work, { recursive: true, force: true });
     }
+    quality = built.quality;
+    await writeFile(join(staged.dir, QUALITY), JSON.stringify(quality, null, 2));
+    // in the staging folder, so that the rename publishes the rollups with the tables they summarise
+    await buildRollups(staged.dir, built.manifest.tables);
+    return built.manifest;
   });
   return { manifest, quality: quality! };
 }
