@@ -351,6 +351,23 @@ describe('own password and sessions', () => {
     const listed = await listSessions(t.ctx.db, { username: analyst.username }, undefined, beyond);
     expect(listed).toHaveLength(0);
   });
+
+  it('records a session\'s activity to the minute, not on every request, and refuses it once its user is disabled', async () => {
+    const user = await findUser(t.ctx.db, DEMO_USERS.find((u) => u.role === 'executive')!.username);
+    const start = Date.parse('2026-11-27T09:00:00Z');
+    const token = await createSession(t.ctx.db, user!.username, 'test', start);
+    const lastSeen = async (now: number) => (await listSessions(t.ctx.db, { username: user!.username }, token, now)).find((s) => s.current)!.lastSeenAt;
+    expect(await sessionUser(t.ctx.db, token, start + 30_000)).toEqual(user);
+    expect(await lastSeen(start + 30_000)).toBe(new Date(start).toISOString());
+    await sessionUser(t.ctx.db, token, start + MINUTE);
+    expect(await lastSeen(start + MINUTE)).toBe(new Date(start + MINUTE).toISOString());
+
+    const admin = (await findUser(t.ctx.db, ADMIN.username))!;
+    await updateUser(t.ctx.db, user!.username, { disabled: true }, admin);
+    const afterDisable = await createSession(t.ctx.db, user!.username, 'test', start + 2 * MINUTE);
+    expect(await sessionUser(t.ctx.db, afterDisable, start + 3 * MINUTE)).toBeUndefined();
+    await updateUser(t.ctx.db, user!.username, { disabled: false }, admin);
+  });
 });
 
 describe('login throttle', () => {

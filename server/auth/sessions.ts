@@ -1,8 +1,9 @@
 import type { AppDb } from '../db/appdb.ts';
 import { fromDbTime, toDbTime } from '../db/time.ts';
 import type { SessionInfo } from './accountContract.ts';
+import { activityDue } from './activity.ts';
 import { hashSecret, newSecret } from './secrets.ts';
-import { findUser, markSignedIn, type User } from './users.ts';
+import { markSignedIn, toUser, USER_COLUMNS, type User } from './users.ts';
 
 export const SESSION_COOKIE = 'vigil_session';
 const IDLE_MS = 8 * 60 * 60 * 1000;
@@ -13,8 +14,8 @@ const USER_AGENT_MAX = 300;
 
 const sessionId = (token: string) => hashSecret(token).slice(0, ID_LENGTH);
 
-/** A session is live when it is not revoked, before its absolute expiry and seen within the idle limit. */
-const LIVE = `NOT revoked AND expires_at > $now::TIMESTAMP AND last_seen_at > $idle::TIMESTAMP`;
+/** A session (`sessions s`) is live when it is not revoked, before its absolute expiry and seen within the idle limit. */
+const LIVE = `NOT s.revoked AND s.expires_at > $now::TIMESTAMP AND s.last_seen_at > $idle::TIMESTAMP`;
 const liveParams = (now: number) => ({ now: toDbTime(now), idle: toDbTime(now - IDLE_MS) });
 
 export async function createSession(db: AppDb, username: string, source: string, now = Date.now(), userAgent: string | null = null): Promise<string> {
@@ -33,10 +34,17 @@ export async function createSession(db: AppDb, username: string, source: string,
 /** The signed-in user of a live session; idle or expired sessions are refused. */
 export async function sessionUser(db: AppDb, token: string, now = Date.now()): Promise<User | undefined> {
   const hash = hashSecret(token);
-  const row = await db.one<{ username: string }>(`SELECT username FROM sessions WHERE token_hash = $hash AND ${LIVE}`, { hash, ...liveParams(now) });
+  // one statement for the session and its user: every request of a signed-in page asks this
+  const row = await db.one<{ username: string; display_name: string; role: string; pii: boolean; last_seen_at: string }>(
+    `SELECT ${USER_COLUMNS.map((c) => `u.${c}`).join(', ')}, s.last_seen_at FROM sessions s JOIN users u ON u.username = s.username
+     WHERE s.token_hash = $hash AND NOT u.disabled AND ${LIVE}`,
+    { hash, ...liveParams(now) },
+  );
   if (!row) return undefined;
-  await db.run('UPDATE sessions SET last_seen_at = $now::TIMESTAMP WHERE token_hash = $hash', { hash, now: toDbTime(now) });
-  return findUser(db, row.username);
+  if (activityDue(row.last_seen_at, now)) {
+    await db.run('UPDATE sessions SET last_seen_at = $now::TIMESTAMP WHERE token_hash = $hash', { hash, now: toDbTime(now) });
+  }
+  return toUser(row);
 }
 
 export async function revokeSession(db: AppDb, token: string): Promise<void> {
@@ -46,7 +54,7 @@ export async function revokeSession(db: AppDb, token: string): Promise<void> {
 /** Live sessions, newest first: everyone's, or one user's; `currentToken` marks the caller's own. */
 export async function listSessions(db: AppDb, scope: { username?: string }, currentToken?: string, now = Date.now()): Promise<SessionInfo[]> {
   const rows = await db.all<{ token_hash: string; username: string; created_at: string; last_seen_at: string; expires_at: string; source: string | null; user_agent: string | null }>(
-    `SELECT token_hash, username, created_at, last_seen_at, expires_at, source, user_agent FROM sessions
+    `SELECT token_hash, username, created_at, last_seen_at, expires_at, source, user_agent FROM sessions s
      WHERE ($username IS NULL OR username = $username) AND ${LIVE}
      ORDER BY last_seen_at DESC`,
     { username: scope.username ?? null, ...liveParams(now) },
@@ -82,7 +90,7 @@ export async function revokeSessionsOf(db: AppDb, username: string, opts: { exce
 
 /** How many live sessions each user has. */
 export async function liveSessionCounts(db: AppDb, now = Date.now()): Promise<Map<string, number>> {
-  const rows = await db.all<{ username: string; n: number }>(`SELECT username, count(*) AS n FROM sessions WHERE ${LIVE} GROUP BY username`, liveParams(now));
+  const rows = await db.all<{ username: string; n: number }>(`SELECT username, count(*) AS n FROM sessions s WHERE ${LIVE} GROUP BY username`, liveParams(now));
   return new Map(rows.map((row) => [row.username, row.n]));
 }
 

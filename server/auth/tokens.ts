@@ -8,14 +8,10 @@ import { HttpError, notFound } from '../http/errors.ts';
 import { TOKEN_PREFIX, type CreateToken, type CreateTokenReply, type TokenInfo } from './accountContract.ts';
 import { ROLES, isRole, type Role } from './roles.ts';
 import { findUser, type User } from './users.ts';
+import { activityDue } from './activity.ts';
 import { hashSecret, newSecret } from './secrets.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-/**
- * A script may call the API many times a second; recording every use would turn each read into a
- * write on the single-writer app DB. "Last used" to the minute is all the Account page shows.
- */
-const LAST_USED_RESOLUTION_MS = 60 * 1000;
 
 /** ROLES is ordered from least to most privileged. */
 const rank = (role: Role): number => ROLES.indexOf(role);
@@ -100,8 +96,7 @@ export async function tokenUser(db: AppDb, secret: string, now = Date.now()): Pr
   const creator = await findUser(db, String(row.username));
   const role = String(row.role);
   if (!creator || !isRole(role)) return undefined;
-  const lastUsed = row.last_used_at === null ? null : Date.parse(fromDbTime(row.last_used_at as string));
-  if (lastUsed === null || now - lastUsed >= LAST_USED_RESOLUTION_MS) {
+  if (activityDue(row.last_used_at as string | null, now)) {
     await db.run('UPDATE api_tokens SET last_used_at = $now::TIMESTAMP WHERE id = $id', { id: String(row.id), now: toDbTime(now) });
   }
   // a creator demoted since the token was made must not keep their old role through it

@@ -32,7 +32,10 @@ interface UserRow {
 /** Stored for an account that has no password yet: no scrypt hash, so no password can ever match it. */
 const NO_PASSWORD = '!';
 
-function toUser(row: UserRow): User {
+/** The columns a User is made of: every request reads them, so not the whole row with its password hash. */
+export const USER_COLUMNS = ['username', 'display_name', 'role', 'pii'] as const;
+
+export function toUser(row: Pick<UserRow, (typeof USER_COLUMNS)[number]>): User {
   if (!isRole(row.role)) throw new Error(`user ${row.username} has an unknown role ${row.role}`);
   return { username: row.username, displayName: row.display_name, role: row.role, pii: row.pii };
 }
@@ -95,7 +98,7 @@ export async function countUsers(db: AppDb): Promise<number> {
 
 /** An enabled account (possibly still pending its password). */
 export async function findUser(db: AppDb, username: string): Promise<User | undefined> {
-  const row = await db.one<UserRow>('SELECT * FROM users WHERE username = $username AND NOT disabled', { username });
+  const row = await db.one<UserRow>(`SELECT ${USER_COLUMNS.join(', ')} FROM users WHERE username = $username AND NOT disabled`, { username });
   return row && toUser(row);
 }
 
