@@ -23,8 +23,15 @@ const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
 /** DuckDB's line limit as read.ts sets it */
 const MAX_LINE_BYTES = 2_097_152;
 const INGEST_WITHIN_MS = 60_000;
-/** FUZZ_RUNS=500 searches deeper, locally; CI keeps the defaults. */
-const runs = (ci: number) => ({ numRuns: Number(process.env.FUZZ_RUNS ?? ci), endOnFailure: true });
+/**
+ * FUZZ_RUNS=500 searches deeper, locally; CI keeps the defaults. FUZZ_SEED and FUZZ_PATH replay a
+ * reported failure ({ seed, path } in its message) with `-t` naming its test.
+ */
+const runs = (ci: number) => ({
+  numRuns: Number(process.env.FUZZ_RUNS ?? ci),
+  endOnFailure: true,
+  ...(process.env.FUZZ_SEED ? { seed: Number(process.env.FUZZ_SEED), path: process.env.FUZZ_PATH } : {}),
+});
 
 let dir: string;
 let store: string;
@@ -113,19 +120,22 @@ function csvBytes(f: GeneratedBy<typeof csvFile>): Buffer {
     const s = (k: number, text: string) => (fields[k] = Buffer.from(text));
     // one quoting change per value: how a reader resumes after a broken quote within a quoted
     // value is its own choice, which this judgement does not try to second-guess
+    // a row keeps at least one field (a blank line is no record; see the note on judgeCsv) and only
+    // the changes that have a field to change
+    const has = (k: number) => fields.length > k;
     const quoted = fields[0][0] === 0x22;
     if (c.kind === 'fields') {
-      if (c.delta < 0) fields.splice(fields.length + c.delta, -c.delta);
+      if (c.delta < 0) fields.splice(Math.max(1, fields.length + c.delta));
       else fields.push(...Array.from({ length: c.delta }, () => Buffer.from('extra')));
     } else if (c.kind === 'closing_quote' && !quoted) s(0, `"${fields[0]}"x`);
     else if (c.kind === 'quoted_newline' && !quoted) s(0, `"${fields[0]}\nline two"`);
     else if (c.kind === 'huge' && !quoted) s(0, `${fields[0]}${'z'.repeat(c.bytes)}`);
-    else if (c.kind === 'mid_quote') s(1, `${fields[1]}"q`);
-    else if (c.kind === 'bad_date' && fields.length > 2) s(2, '2025-02-30 10:00:00');
-    else if (c.kind === 'bad_number' && fields.length > 4) s(4, '12.3.4');
-    else if (c.kind === 'empty_amount' && fields.length > 4) s(4, '');
-    else if (c.kind === 'not_utf8') fields[1] = Buffer.concat([fields[1], Buffer.from([0xff])]);
-    else if (c.kind === 'gbk') fields[1] = iconv.encode('天猫', 'gbk');
+    else if (c.kind === 'mid_quote' && has(1)) s(1, `${fields[1]}"q`);
+    else if (c.kind === 'bad_date' && has(2)) s(2, '2025-02-30 10:00:00');
+    else if (c.kind === 'bad_number' && has(4)) s(4, '12.3.4');
+    else if (c.kind === 'empty_amount' && has(4)) s(4, '');
+    else if (c.kind === 'not_utf8' && has(1)) fields[1] = Buffer.concat([fields[1], Buffer.from([0xff])]);
+    else if (c.kind === 'gbk' && has(1)) fields[1] = iconv.encode('天猫', 'gbk');
   }
   if (f.unterminated) rows.push([Buffer.from('"O0'), ...fieldsOf(f.orders[0], -1).slice(1).map((v) => Buffer.from(v))]);
   const lines = [Buffer.from(HEADER.join(',')), ...rows.map((fields) => Buffer.concat(fields.flatMap((v, k) => (k ? [Buffer.from(','), v] : [v]))))];
@@ -173,6 +183,9 @@ const UNREADABLE = ['wrong_field_count', 'bad_quote', 'bad_encoding', 'line_too_
  * RFC 4180 records as a strict reader splits them: a quote opens a quoted field only at a field's
  * start, "" inside is a quote, anything but a delimiter or line end after the closing quote breaks
  * the record (up to the next line break), a quote never closed takes the rest of the file.
+ * Blank lines are not generated: the reader skips them, but the row numbers it reports after one
+ * count the blank line for quarantined records and not for the others (a known gap, left in the
+ * issue's note), which this judgement would have to copy.
  */
 function judgeCsv(file: Buffer, encoding: string): Judged {
   const s = (file[0] === 0xef && file[1] === 0xbb && file[2] === 0xbf ? file.subarray(3) : file).toString('latin1');
