@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { DEMO_USERS } from '../../server/auth/bootstrap.ts';
+import { dataPaths } from '../../server/config.ts';
+import { generateSample } from '../../server/sample/generate.ts';
+import { ingest } from '../../server/snapshots/ingest.ts';
 import { tempDir } from '../helpers/app.ts';
 import { type BrowserApp, horizontalOverflow, startBrowserApp } from '../helpers/browser.ts';
 
@@ -17,8 +20,12 @@ describe('audit log on the Admin page', () => {
   beforeAll(async () => {
     root = await tempDir('e2e-audit');
     await mkdir(SHOTS, { recursive: true });
+    // a small snapshot, for an ad-hoc query to run against
+    const exports = join(root, 'exports');
+    await generateSample({ out: exports, orders: 1_000, months: 8, end: '2026-06-30', seed: 3 });
+    await ingest({ input: exports, snapshotsRoot: dataPaths(root).snapshots });
     served = await startBrowserApp(root);
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await served?.close();
@@ -53,6 +60,25 @@ describe('audit log on the Admin page', () => {
     await page.selectOption('select[name=outcome]', 'ok');
     await page.getByText('No audit rows').waitFor();
     await page.screenshot({ path: join(SHOTS, 'audit-1280-empty.png'), fullPage: true });
+    await page.context().close();
+  });
+
+  it('shows the start of a long statement in its row, and all of it in the tooltip', async () => {
+    const page = await openAdmin(1280);
+    const columns = Array.from({ length: 40 }, (_, k) => `order_id AS id_${k}`).join(', ');
+    const sql = `SELECT ${columns} FROM orders LIMIT 1`;
+    const ran = await page.request.post(`${served.base}/api/queries/run`, { headers: { 'x-vigil-csrf': '1' }, data: { sql, runId: 'audit-long-sql' } });
+    expect(ran.status(), await ran.text()).toBe(200);
+    await page.fill('input[name=q]', 'audit-long-sql');
+    await page.press('input[name=q]', 'Enter');
+    const row = page.locator('[data-table="audit"] tbody tr', { hasText: 'audit-long-sql' }).first();
+    await row.waitFor();
+    const cell = row.locator('td').last();
+    const shown = (await cell.textContent())!.trim();
+    expect(shown.endsWith('…')).toBe(true);
+    expect(sql.startsWith(shown.slice(0, -1))).toBe(true);
+    expect(shown.length).toBeLessThan(sql.length);
+    expect(await cell.getAttribute('title')).toContain(sql);
     await page.context().close();
   });
 
