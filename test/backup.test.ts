@@ -2,9 +2,8 @@
 // library, a created risk and saved query). Expectations are read independently of the product:
 // app tables with SELECT * through a separate DuckDB instance, files hashed here.
 import { spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, truncate, writeFile } from 'node:fs/promises';
-import { join, relative, resolve, sep } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyClosedAppDb } from '../server/backup/collect.ts';
 import type { BackupManifest } from '../server/backup/format.ts';
@@ -19,6 +18,7 @@ import { all, openDuck, type Row } from '../server/db/duck.ts';
 import { ingest } from '../server/snapshots/ingest.ts';
 import { injectAs, makeTestApp, tempDir } from './helpers/app.ts';
 import { ingestedSample } from './helpers/sample.ts';
+import { treeHashes } from './helpers/files.ts';
 
 const VIGIL = resolve(import.meta.dirname, '../server/vigil.js');
 const vigil = (args: string[], env: Record<string, string> = {}) =>
@@ -42,23 +42,10 @@ async function appTables(dbFile: string): Promise<Record<string, Row[]>> {
   }
 }
 
-/** sha256 of every file under `dir`, by path relative to it. */
-async function fileHashes(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  const walk = async (d: string) => {
-    for (const e of await readdir(d, { withFileTypes: true }).catch(() => [])) {
-      const full = join(d, e.name);
-      if (e.isDirectory()) await walk(full);
-      else out[relative(dir, full).split(sep).join('/')] = createHash('sha256').update(await readFile(full)).digest('hex');
-    }
-  };
-  await walk(dir);
-  return out;
-}
 
 /** What a restore must reproduce: the app tables and the snapshot files. */
 async function state(paths: DataPaths) {
-  return { tables: await appTables(paths.appDb), snapshots: await fileHashes(paths.snapshots) };
+  return { tables: await appTables(paths.appDb), snapshots: await treeHashes(paths.snapshots) };
 }
 
 describe('backup and restore', () => {
@@ -117,11 +104,11 @@ describe('backup and restore', () => {
       expect(restored.status, restored.stderr).toBe(0);
       expect(await state(dataPaths(target))).toEqual(original);
 
-      const before = await fileHashes(target);
+      const before = await treeHashes(target);
       const wrong = vigil(['restore', '--data', target, '--force', archive], { VIGIL_BACKUP_PASSPHRASE: 'wrong horse' });
       expect(wrong.status).not.toBe(0);
       expect(wrong.stderr).toContain('wrong passphrase or damaged archive');
-      expect(await fileHashes(target)).toEqual(before);
+      expect(await treeHashes(target)).toEqual(before);
     } finally {
       await rm(target, { recursive: true, force: true });
     }
@@ -135,7 +122,7 @@ describe('backup and restore', () => {
       const size = (await stat(archive)).size;
       await truncate(archive, Math.floor(size / 2));
       await expect(restoreBackup({ archive, paths: dataPaths(target), passphrase: passphrase('pw'), force: false })).rejects.toThrow(`archive truncated at byte ${Math.floor(size / 2)}`);
-      expect(await fileHashes(target)).toEqual({});
+      expect(await treeHashes(target)).toEqual({});
     }
   });
 
@@ -150,7 +137,7 @@ describe('backup and restore', () => {
       bytes[at] ^= 0xff;
       await writeFile(archive, bytes);
       await expect(restoreBackup({ archive, paths: dataPaths(target), passphrase: passphrase('pw'), force: false })).rejects.toThrow(message);
-      expect(await fileHashes(target)).toEqual({});
+      expect(await treeHashes(target)).toEqual({});
     }
   });
 
@@ -161,11 +148,11 @@ describe('backup and restore', () => {
       const db = await AppDb.open(target.appDb);
       await db.run("DELETE FROM saved_queries");
       await db.close();
-      const before = await fileHashes(target.root);
+      const before = await treeHashes(target.root);
       const refused = vigil(['restore', '--data', target.root, full]);
       expect(refused.status).not.toBe(0);
       expect(refused.stderr).toMatch(/already holds an app database or snapshots; pass --force/);
-      expect(await fileHashes(target.root)).toEqual(before);
+      expect(await treeHashes(target.root)).toEqual(before);
       expect(vigil(['restore', '--data', target.root, '--force', full]).status).toBe(0);
       expect(await state(target)).toEqual(original);
     } finally {
@@ -179,7 +166,7 @@ describe('backup and restore', () => {
       const res = vigil(['backup', '--data', root, join(scratch, 'locked.vbk')]);
       expect(res.status).not.toBe(0);
       expect(res.stderr).toMatch(/in use by another process.*stop the server first, or let it back up on schedule \(VIGIL_BACKUP_DIR\)/);
-      expect(await fileHashes(scratch)).not.toHaveProperty('locked.vbk');
+      expect(await treeHashes(scratch)).not.toHaveProperty('locked.vbk');
       const restore = vigil(['restore', '--data', root, '--force', full]);
       expect(restore.status).not.toBe(0);
       expect(restore.stderr).toMatch(/in use by another process/);

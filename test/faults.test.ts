@@ -2,8 +2,7 @@
 // corrupted Parquet file in an older snapshot, the app-state database held by another process at
 // start, the SMTP server down for the whole run, and a snapshot store the ingest may not write to.
 import { spawn, spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmod, open, readdir, readFile, rm, stat, truncate } from 'node:fs/promises';
+import { chmod, open, readdir, rm, stat, truncate } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -16,21 +15,12 @@ import { ingest } from '../server/snapshots/ingest.ts';
 import { listSnapshots, type Manifest } from '../server/snapshots/store.ts';
 import { injectAs, makeTestApp, tempDir, type TestApp } from './helpers/app.ts';
 import { freePort, parseMail, startSmtpPeer, type SmtpPeer } from './fixtures/smtpPeer.ts';
+import { treeHashes } from './helpers/files.ts';
 
 const VIGIL = resolve(import.meta.dirname, '../server/vigil.js');
 const vigil = (args: string[], opts: SpawnSyncOptions = {}) =>
   spawnSync(process.execPath, [VIGIL, ...args], { encoding: 'utf8', timeout: 120_000, ...opts, env: { ...process.env, ...opts.env } });
 
-/** Every file under `dir` (relative path -> sha256), read with nothing of the product's code. */
-async function treeHashes(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    out[path.slice(dir.length + 1)] = createHash('sha256').update(await readFile(path)).digest('hex');
-  }
-  return out;
-}
 
 /** What `vigil snapshots --verify` lists, each snapshot with its damaged tables. */
 function listed(data: string): (Manifest & { damaged: string[] })[] {

@@ -6,8 +6,7 @@
 // and the earlier snapshot stays the newest, byte for byte, or the snapshot's report accounts for
 // every row (read = accepted + rejected) and accepts exactly the rows that an independent parse
 // here judges valid.
-import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -17,6 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { all, literal, openDuck } from '../server/db/duck.ts';
 import { ingest, IngestError, type IngestResult } from '../server/snapshots/ingest.ts';
 import { listSnapshots } from '../server/snapshots/store.ts';
+import { treeHashes } from './helpers/files.ts';
 
 const HEADER = ['order_id', 'platform_id', 'ordered_at', 'status', 'paid_amount'];
 const STATUSES = ['pending', 'paid', 'shipped', 'delivered', 'cancelled'];
@@ -37,15 +37,6 @@ let dir: string;
 let store: string;
 let baseline: { id: string; files: Record<string, string> };
 
-async function hashTree(root: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(root, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    out[path.slice(root.length)] = createHash('sha256').update(await readFile(path)).digest('hex');
-  }
-  return out;
-}
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'vigil-ingest-fuzz-'));
@@ -54,7 +45,7 @@ beforeAll(async () => {
   await mkdir(input);
   await writeFile(join(input, 'orders.csv'), `${HEADER.join(',')}\nB1,tmall,2025-01-01 10:00:00,paid,5.00\n`);
   const first = await ingest({ input, snapshotsRoot: store });
-  baseline = { id: first.manifest.id, files: await hashTree(join(store, first.manifest.id)) };
+  baseline = { id: first.manifest.id, files: await treeHashes(join(store, first.manifest.id)) };
 });
 
 afterAll(async () => {
@@ -369,7 +360,7 @@ async function checkIngest(name: string, file: Buffer, judged: Judged, mapping?:
     // a refusal is right only when no row is valid
     expect(judged.acceptedIds).toEqual([]);
     expect((await listSnapshots(store))[0].id).toBe(newestBefore);
-    expect(await hashTree(join(store, baseline.id))).toEqual(baseline.files);
+    expect(await treeHashes(join(store, baseline.id))).toEqual(baseline.files);
     return;
   }
   const result = outcome as IngestResult;

@@ -1,5 +1,4 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -10,6 +9,7 @@ import { all, literal, type Row } from '../server/db/duck.ts';
 import { ingest, IngestError, type IngestResult } from '../server/snapshots/ingest.ts';
 import type { TableQuality } from '../server/snapshots/quality.ts';
 import { listSnapshots, publishSnapshot } from '../server/snapshots/store.ts';
+import { treeHashes } from './helpers/files.ts';
 
 const ROOT = resolve(import.meta.dirname, '..');
 const FIXTURES = join(ROOT, 'test/fixtures/ingest');
@@ -48,16 +48,6 @@ function rejectedRows(result: IngestResult, table: string, reason: string): numb
   return quality(result, table).samples.filter((s) => s.reason === reason).map((s) => s.row);
 }
 
-/** Every file under a folder with its sha256, to prove a failed ingest touched nothing. */
-async function hashTree(dir: string): Promise<Record<string, string>> {
-  const out: Record<string, string> = {};
-  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
-    if (!entry.isFile()) continue;
-    const path = join(entry.parentPath, entry.name);
-    out[path.slice(dir.length)] = createHash('sha256').update(await readFile(path)).digest('hex');
-  }
-  return out;
-}
 
 describe('ingest of dirty hand-made exports', () => {
   let root: string;
@@ -306,11 +296,11 @@ describe('ingest of partial and unusable inputs', () => {
   it('fails without orders and leaves the previous snapshot byte-identical', async () => {
     const root = join(await tempDir(), 'snapshots');
     const previous = await ingest({ input: join(FIXTURES, 'partial'), snapshotsRoot: root });
-    const before = await hashTree(root);
+    const before = await treeHashes(root);
     const failure = ingest({ input: join(FIXTURES, 'no-orders'), snapshotsRoot: root });
     await expect(failure).rejects.toBeInstanceOf(IngestError);
     await expect(failure).rejects.toThrow(/^no orders table in .*no-orders: expected orders\.csv/);
-    expect(await hashTree(root)).toEqual(before);
+    expect(await treeHashes(root)).toEqual(before);
     expect((await listSnapshots(root)).map((m) => m.id)).toEqual([previous.manifest.id]);
   });
 
@@ -319,11 +309,11 @@ describe('ingest of partial and unusable inputs', () => {
     await writeFile(join(input, 'orders.csv'), 'order_id,customer_id,paid_amount\nO1,C1,5\n');
     const root = join(await tempDir(), 'snapshots');
     await ingest({ input: join(FIXTURES, 'partial'), snapshotsRoot: root });
-    const before = await hashTree(root);
+    const before = await treeHashes(root);
     await expect(ingest({ input, snapshotsRoot: root })).rejects.toThrow(
       'orders.csv: orders lacks required columns platform_id, ordered_at, status (the file has order_id, customer_id, paid_amount)',
     );
-    expect(await hashTree(root)).toEqual(before);
+    expect(await treeHashes(root)).toEqual(before);
   });
 
   it('fails when no order is accepted, and when the input folder does not exist', async () => {
